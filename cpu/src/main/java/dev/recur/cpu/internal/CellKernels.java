@@ -1,0 +1,206 @@
+package dev.recur.cpu.internal;
+
+import static dev.recur.cpu.internal.FastMath.sigmoid;
+import static dev.recur.cpu.internal.FastMath.tanh;
+
+import dev.recur.backend.Activation;
+import dev.recur.backend.GruGates;
+import dev.recur.backend.LstmGates;
+import java.nio.FloatBuffer;
+
+/**
+ * The fused pointwise work of one recurrent step, on rows of off-heap buffers. Every buffer argument is
+ * followed by the index of its first element; rows are contiguous ({@code [rows, 4H]}, {@code [rows, H]},
+ * ...). Gate offsets come from {@link LstmGates} and {@link GruGates}. Each backward sits under its forward
+ * and quotes the line it differentiates.
+ */
+public final class CellKernels {
+    private CellKernels() {
+    }
+
+    /**
+     * LSTM step: {@code g [rows, 4H]} pre-activations in, activated i, f, g, o out (in place);
+     * {@code c [rows, H]} previous cell state; {@code cn [rows, H]} out {@code f*c + i*g};
+     * {@code m [rows, H]} out {@code o * tanh(cn)}.
+     */
+    public static void lstmForward(FloatBuffer g, int gOff, FloatBuffer c, int cOff, FloatBuffer cn, int cnOff,
+                                   FloatBuffer m, int mOff, int rows, int hidden) {
+        int gi = LstmGates.I * hidden;
+        int gf = LstmGates.F * hidden;
+        int gg = LstmGates.G * hidden;
+        int go = LstmGates.O * hidden;
+        for (int r = 0; r < rows; r++) {
+            int gr = gOff + r * LstmGates.COUNT * hidden;
+            int hr = r * hidden;
+            for (int j = 0; j < hidden; j++) {
+                float i = sigmoid(g.get(gr + gi + j));
+                float f = sigmoid(g.get(gr + gf + j));
+                float cand = tanh(g.get(gr + gg + j));
+                float o = sigmoid(g.get(gr + go + j));
+                float cNew = f * c.get(cOff + hr + j) + i * cand;
+                g.put(gr + gi + j, i);
+                g.put(gr + gf + j, f);
+                g.put(gr + gg + j, cand);
+                g.put(gr + go + j, o);
+                cn.put(cnOff + hr + j, cNew);
+                m.put(mOff + hr + j, o * tanh(cNew));
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #lstmForward}. {@code g} holds the activated gates, {@code dm [rows, H]} is
+     * d loss / d m, {@code dc [rows, H]} holds d loss / d cn on entry and d loss / d c on exit;
+     * {@code dg [rows, 4H]} receives d loss / d pre-activation.
+     */
+    public static void lstmBackward(FloatBuffer g, int gOff, FloatBuffer c, int cOff, FloatBuffer cn, int cnOff,
+                                    FloatBuffer dm, int dmOff, FloatBuffer dc, int dcOff, FloatBuffer dg, int dgOff,
+                                    int rows, int hidden) {
+        int gi = LstmGates.I * hidden;
+        int gf = LstmGates.F * hidden;
+        int gg = LstmGates.G * hidden;
+        int go = LstmGates.O * hidden;
+        for (int r = 0; r < rows; r++) {
+            int gr = gOff + r * LstmGates.COUNT * hidden;
+            int dgr = dgOff + r * LstmGates.COUNT * hidden;
+            int hr = r * hidden;
+            for (int j = 0; j < hidden; j++) {
+                float i = g.get(gr + gi + j);
+                float f = g.get(gr + gf + j);
+                float cand = g.get(gr + gg + j);
+                float o = g.get(gr + go + j);
+                float tc = tanh(cn.get(cnOff + hr + j));
+                float dmj = dm.get(dmOff + hr + j);
+                // m = o * tanh(cn)
+                float dO = dmj * tc;
+                float dcTotal = dc.get(dcOff + hr + j) + dmj * o * (1f - tc * tc);
+                // cn = f * c + i * cand
+                float dI = dcTotal * cand;
+                float dCand = dcTotal * i;
+                float dF = dcTotal * c.get(cOff + hr + j);
+                dc.put(dcOff + hr + j, dcTotal * f);
+                // i, f, o = sigmoid(pre); cand = tanh(pre)
+                dg.put(dgr + gi + j, dI * i * (1f - i));
+                dg.put(dgr + gf + j, dF * f * (1f - f));
+                dg.put(dgr + gg + j, dCand * (1f - cand * cand));
+                dg.put(dgr + go + j, dO * o * (1f - o));
+            }
+        }
+    }
+
+    /**
+     * GRU step: {@code gi [rows, 3H]} = x W_ih^T + b_ih; {@code gh [rows, 3H]} = h W_hh^T (plus
+     * {@code bhh [3H]} when not null, else already included); {@code h [rows, H]} previous state;
+     * {@code hn [rows, H]} out; {@code saved [rows, 4H]} out r, z, n, gh_n.
+     */
+    public static void gruForward(FloatBuffer gi, int giOff, FloatBuffer gh, int ghOff, FloatBuffer bhh, int bhhOff,
+                                  FloatBuffer h, int hOff, FloatBuffer hn, int hnOff, FloatBuffer saved, int sOff,
+                                  int rows, int hidden) {
+        int gr = GruGates.R * hidden;
+        int gz = GruGates.Z * hidden;
+        int gn = GruGates.N * hidden;
+        int sgh = GruGates.SAVED_GH_N * hidden;
+        for (int row = 0; row < rows; row++) {
+            int ir = giOff + row * GruGates.COUNT * hidden;
+            int hr = ghOff + row * GruGates.COUNT * hidden;
+            int sr = sOff + row * GruGates.SAVED_COUNT * hidden;
+            int vr = row * hidden;
+            for (int j = 0; j < hidden; j++) {
+                float ghR = gh.get(hr + gr + j);
+                float ghZ = gh.get(hr + gz + j);
+                float ghN = gh.get(hr + gn + j);
+                if (bhh != null) {
+                    ghR += bhh.get(bhhOff + gr + j);
+                    ghZ += bhh.get(bhhOff + gz + j);
+                    ghN += bhh.get(bhhOff + gn + j);
+                }
+                float r = sigmoid(gi.get(ir + gr + j) + ghR);
+                float z = sigmoid(gi.get(ir + gz + j) + ghZ);
+                float n = tanh(gi.get(ir + gn + j) + r * ghN);
+                hn.put(hnOff + vr + j, (1f - z) * n + z * h.get(hOff + vr + j));
+                saved.put(sr + gr + j, r);
+                saved.put(sr + gz + j, z);
+                saved.put(sr + gn + j, n);
+                saved.put(sr + sgh + j, ghN);
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #gruForward}. {@code dh [rows, H]} holds d loss / d hn on entry and the direct part
+     * {@code z * dhn} of d loss / d h on exit (the caller adds {@code dGh W_hh});
+     * {@code dgi, dgh [rows, 3H]} receive d loss / d gi and d loss / d gh.
+     */
+    public static void gruBackward(FloatBuffer saved, int sOff, FloatBuffer h, int hOff, FloatBuffer dh, int dhOff,
+                                   FloatBuffer dgi, int dgiOff, FloatBuffer dgh, int dghOff, int rows, int hidden) {
+        int gr = GruGates.R * hidden;
+        int gz = GruGates.Z * hidden;
+        int gn = GruGates.N * hidden;
+        int sgh = GruGates.SAVED_GH_N * hidden;
+        for (int row = 0; row < rows; row++) {
+            int sr = sOff + row * GruGates.SAVED_COUNT * hidden;
+            int ir = dgiOff + row * GruGates.COUNT * hidden;
+            int hr = dghOff + row * GruGates.COUNT * hidden;
+            int vr = row * hidden;
+            for (int j = 0; j < hidden; j++) {
+                float r = saved.get(sr + gr + j);
+                float z = saved.get(sr + gz + j);
+                float n = saved.get(sr + gn + j);
+                float ghN = saved.get(sr + sgh + j);
+                float d = dh.get(dhOff + vr + j);
+                // hn = (1 - z) * n + z * h
+                float dn = d * (1f - z);
+                float dz = d * (h.get(hOff + vr + j) - n);
+                dh.put(dhOff + vr + j, d * z);
+                // n = tanh(gi_n + r * gh_n)
+                float dnPre = dn * (1f - n * n);
+                float dr = dnPre * ghN;
+                // r, z = sigmoid(gi + gh)
+                float drPre = dr * r * (1f - r);
+                float dzPre = dz * z * (1f - z);
+                dgi.put(ir + gr + j, drPre);
+                dgi.put(ir + gz + j, dzPre);
+                dgi.put(ir + gn + j, dnPre);
+                dgh.put(hr + gr + j, drPre);
+                dgh.put(hr + gz + j, dzPre);
+                dgh.put(hr + gn + j, dnPre * r);
+            }
+        }
+    }
+
+    /** {@code y = act(x)} over {@code n} elements; y may alias x. */
+    public static void activate(Activation act, FloatBuffer x, int xOff, FloatBuffer y, int yOff, int n) {
+        switch (act) {
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    y.put(yOff + i, tanh(x.get(xOff + i)));
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    y.put(yOff + i, Math.max(x.get(xOff + i), 0f));
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    y.put(yOff + i, sigmoid(x.get(xOff + i)));
+                }
+            }
+        }
+    }
+
+    /** {@code dx = dy * act'(x)} in terms of {@code y = act(x)}, over {@code n} elements; dx may alias dy. */
+    public static void activateBackward(Activation act, FloatBuffer y, int yOff, FloatBuffer dy, int dyOff,
+                                        FloatBuffer dx, int dxOff, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = y.get(yOff + i);
+            float d = dy.get(dyOff + i);
+            float grad = switch (act) {
+                case TANH -> d * (1f - v * v);
+                case RELU -> v > 0f ? d : 0f;
+                case SIGMOID -> d * v * (1f - v);
+            };
+            dx.put(dxOff + i, grad);
+        }
+    }
+}
