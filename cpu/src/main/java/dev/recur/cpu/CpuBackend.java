@@ -32,10 +32,10 @@ public final class CpuBackend implements Backend {
     @Override
     public String describe() {
         return String.format(Locale.ROOT,
-                "cpu: OpenBLAS %s (%s kernels, %d threads; %s=%s), fused cell kernels in Java%n"
-                        + "Java %s (%s), %s %s, %d processors",
-                openblas_nolapack.OPENBLAS_VERSION.trim(), openblas_nolapack.OPENBLAS_CHAR_CORENAME, threads,
-                CpuBackendProvider.THREADS_PROPERTY, threads, System.getProperty("java.version"),
+                "cpu: %s GEMM (%d threads, set by -D%s), fused cell kernels in Java%n"
+                        + "Java %s (%s), %s %s, %d processors%n",
+                openblas_nolapack.OPENBLAS_VERSION.trim(), threads, CpuBackendProvider.THREADS_PROPERTY,
+                System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());
     }
