@@ -9,7 +9,7 @@ import dev.recur.backend.RnnSpec;
  * num_layers=1, bias=True, batch_first=False, dropout=0, bidirectional=False, proj_size=0)}; gate order
  * and equations in {@link dev.recur.backend.LstmGates}. Parameters {@code weight_ih_l{k}[_reverse] [4H, I_k]},
  * {@code weight_hh_l{k} [4H, Hout]}, {@code bias_ih_l{k}, bias_hh_l{k} [4H]}, and with {@code proj_size = P > 0}
- * {@code weight_hr_l{k} [P, H]}.
+ * {@code weight_hr_l{k} [P, H]}. Dropout between layers is not supported yet (PyTorch's default, 0).
  *
  * <pre>{@code
  * Lstm lstm = Lstm.builder(256, 512).numLayers(2).bidirectional(true).batchFirst(true).build(backend);

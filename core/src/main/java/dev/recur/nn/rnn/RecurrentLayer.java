@@ -74,7 +74,7 @@ public abstract class RecurrentLayer extends Module {
     /**
      * Runs a padded batch whose sequence {@code b} has {@code lengths} I64 {@code [B]} valid steps.
      *
-     * @param lengths an I64 or F32-free integer tensor {@code [B]}, or null for all T
+     * @param lengths an I64 tensor {@code [B]}, or null for all T
      */
     public final RnnResult forward(Tensor input, Tensor lengths, RnnState initial) {
         long[] l = null;
@@ -88,29 +88,23 @@ public abstract class RecurrentLayer extends Module {
         return forward(input, l, initial);
     }
 
-    /** Like {@link #forward(Tensor, int[], RnnState)} with lengths as longs. */
-    public final RnnResult forward(Tensor input, long[] lengths, RnnState initial) {
-        int[] l = null;
-        if (lengths != null) {
-            l = new int[lengths.length];
-            for (int i = 0; i < l.length; i++) {
-                l[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, lengths[i]));
-            }
-        }
-        return forward(input, l, initial);
+    /** Like {@link #forward(Tensor, long[], RnnState)} with lengths as ints. */
+    public final RnnResult forward(Tensor input, int[] lengths, RnnState initial) {
+        return forward(input, lengths == null ? null : java.util.Arrays.stream(lengths).asLongStream().toArray(),
+                initial);
     }
 
     /**
      * Runs a padded batch.
      *
-     * @param input   {@code [T, B, I]} ({@code [B, T, I]} when batch-first)
+     * @param input   {@code [T, B, I]} ({@code [B, T, I]} when batch-first); must stay open until backward
      * @param lengths valid steps per sequence, each in {@code [1, T]}; null when all sequences have T steps
      * @param initial {@code h0 [L*D, B, Hout]} and for LSTM {@code c0 [L*D, B, H]}; null (or null parts) for
      *                zeros
      * @return output, final states, and (when {@link GradMode} is on) what backward needs
      * @throws IllegalArgumentException naming the argument, the expected and the found value
      */
-    public final RnnResult forward(Tensor input, int[] lengths, RnnState initial) {
+    public final RnnResult forward(Tensor input, long[] lengths, RnnState initial) {
         String op = opName();
         Backend be = backend();
         Checks.live(op, "input", input, be);
@@ -127,14 +121,7 @@ public abstract class RecurrentLayer extends Module {
                     + ", B = " + batch);
         }
         Checks.finite(op, "input", input);
-        int[] checkedLengths = null;
-        if (lengths != null) {
-            long[] asLongs = new long[lengths.length];
-            for (int i = 0; i < lengths.length; i++) {
-                asLongs[i] = lengths[i];
-            }
-            checkedLengths = Checks.lengths(op, asLongs, steps, batch);
-        }
+        int[] checkedLengths = lengths == null ? null : Checks.lengths(op, lengths, steps, batch);
         int states = spec.numLayers() * spec.directions();
         Tensor h0 = initial == null ? null : initial.h();
         Tensor c0 = initial == null ? null : initial.c();
@@ -161,7 +148,7 @@ public abstract class RecurrentLayer extends Module {
                 x.close();
             }
         }
-        return new RnnResult(this, output, hn, cn, ctx, batchFirst ? x : null, steps, batch);
+        return new RnnResult(this, output, hn, cn, ctx, batchFirst && ctx != null ? x : null, steps, batch);
     }
 
     /** A new tensor with the first two dimensions swapped. */
