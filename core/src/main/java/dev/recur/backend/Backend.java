@@ -70,8 +70,138 @@ public interface Backend {
     /** {@code y = act(x)}, elementwise; {@code y} may be {@code x}. */
     void activation(Activation act, Tensor x, Tensor y);
 
-    /** {@code dx = dy * act'(x)}, written in terms of the forward output {@code y = act(x)}. */
-    void activationBackward(Activation act, Tensor y, Tensor dy, Tensor dx);
+    /**
+     * {@code dx = dy * act'(x)}. TANH, RELU and SIGMOID read the forward output {@code y} ({@code x} may be
+     * null); GELU reads the input {@code x} ({@code y} may be null). {@code dx} may be {@code dy}.
+     */
+    void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+    /**
+     * Layer normalisation over the last dimension, biased variance:
+     * {@code y = (x - mean) * rstd * gamma + beta}, {@code rstd = 1 / sqrt(var + eps)}.
+     *
+     * @param x     {@code [N, E]}
+     * @param gamma {@code [E]}, or null for 1
+     * @param beta  {@code [E]}, or null for 0
+     * @param y     out {@code [N, E]}
+     * @param mean  out {@code [N]} (saved for backward)
+     * @param rstd  out {@code [N]} (saved for backward)
+     */
+    void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor rstd);
+
+    /**
+     * Backward of {@link #layerNormForward}: writes {@code dx [N, E]}, accumulates {@code dGamma, dBeta [E]}
+     * (either may be null when the parameter is absent).
+     */
+    void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dGamma,
+                           Tensor dBeta);
+
+    /** {@code out[n, :] = table[ids[n], :]}: ids I64 {@code [N]} (each in [0, V)), table {@code [V, E]}. */
+    void embeddingForward(Tensor ids, Tensor table, Tensor out);
+
+    /** {@code dTable[ids[n], :] += dOut[n, :]} (repeated ids add up). */
+    void embeddingBackward(Tensor ids, Tensor dOut, Tensor dTable);
+
+    /**
+     * Inverted dropout with a seeded generator: {@code keep[i] = 1/(1-p)} with probability {@code 1-p} else 0,
+     * {@code y = x * keep}. The same seed gives the same mask on every backend run; backward is
+     * {@code dx = dy * keep}.
+     *
+     * @param keep out: the scaled mask, same shape as x
+     */
+    void dropout(Tensor x, float p, long seed, Tensor keep, Tensor y);
+
+    /** {@code out = a * b}, elementwise, same number of elements; out may alias either. */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    /** {@code t *= s}, in place. */
+    void scale(Tensor t, float s);
+
+    /** {@code t = min(max(t, lo), hi)}, in place. */
+    void clamp(Tensor t, float lo, float hi);
+
+    /** {@code sum_i t[i]^2}, accumulated in double (for gradient norms). */
+    double sumOfSquares(Tensor t);
+
+    // ---------------------------------------------------------------- losses
+
+    /**
+     * Softmax cross-entropy per row with PyTorch's label smoothing {@code s}: the target distribution is
+     * {@code (1 - s) onehot(target) + s / C}. Rows whose target equals {@code ignoreIndex} count 0.
+     *
+     * @param logits    {@code [N, C]}
+     * @param targets   I64 {@code [N]}, each in {@code [0, C)} or {@code ignoreIndex}
+     * @param logSumExp out {@code [N]}: {@code log sum_c exp(logits[n, c])} (saved for backward)
+     * @return the sum of the row losses over the rows not ignored
+     */
+    double crossEntropyForward(Tensor logits, Tensor targets, long ignoreIndex, float smoothing, Tensor logSumExp);
+
+    /**
+     * Backward of {@link #crossEntropyForward} for the loss {@code scale * sum of row losses}:
+     * {@code dLogits[n, :] = scale * (softmax(logits[n]) - target distribution)}, 0 for ignored rows.
+     */
+    void crossEntropyBackward(Tensor logits, Tensor targets, long ignoreIndex, float smoothing, Tensor logSumExp,
+                              float scale, Tensor dLogits);
+
+    /**
+     * Binary cross-entropy on logits, summed: {@code sum max(x, 0) - x y + log(1 + e^-|x|)}, x and y of the same
+     * shape (y in [0, 1]).
+     */
+    double bceWithLogitsForward(Tensor logits, Tensor targets);
+
+    /** {@code dLogits = scale * (sigmoid(x) - y)}: the gradient of {@code scale *} {@link #bceWithLogitsForward}. */
+    void bceWithLogitsBackward(Tensor logits, Tensor targets, float scale, Tensor dLogits);
+
+    // ---------------------------------------------------------------- optimizer steps (fused, in place)
+
+    /**
+     * One SGD step as {@code torch.optim.SGD}: {@code g = grad + wd * p}; with momentum
+     * {@code buf = first ? g : momentum * buf + (1 - dampening) g}, {@code g = nesterov ? g + momentum * buf : buf};
+     * {@code p -= lr * g}.
+     *
+     * @param momentumBuf the momentum buffer (shape of p), or null when momentum is 0
+     * @param first       whether this is the buffer's first step
+     */
+    void sgdStep(Tensor param, Tensor grad, Tensor momentumBuf, float lr, float momentum, float dampening,
+                 boolean nesterov, float weightDecay, boolean first);
+
+    /**
+     * One Adam step as {@code torch.optim.Adam} / {@code AdamW}: with {@code decoupled} (AdamW)
+     * {@code p -= lr * wd * p} first, else {@code g = grad + wd * p}; {@code m = b1 m + (1 - b1) g},
+     * {@code v = b2 v + (1 - b2) g²}, {@code p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)}.
+     *
+     * @param step t, starting at 1
+     */
+    void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                  float weightDecay, boolean decoupled, long step);
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Scaled-dot-product attention of {@code NH} heads: for head {@code h} (features {@code h*Dh:(h+1)*Dh}),
+     * {@code A = softmax_over_keys(q_h k_h^T / sqrt(Dh) + mask)}, {@code out_h = A v_h}. A backend need not
+     * materialise all of {@code [B, NH, Tq, S]} at once.
+     *
+     * @param q          {@code [B, Tq, NH*Dh]}
+     * @param k          {@code [B, S, NH*Dh]}
+     * @param v          {@code [B, S, NH*Dh]}
+     * @param heads      NH
+     * @param mask       which scores are -inf ({@link AttentionMask}; every row keeps a key)
+     * @param out        out {@code [B, Tq, NH*Dh]}
+     * @param logSumExp  out {@code [B, NH, Tq]}: the log of each softmax's denominator, scores scaled (for
+     *                   backward), or null when no backward will run
+     * @param avgWeights out {@code [B, Tq, S]}: A averaged over heads, or null when not wanted
+     */
+    void attentionForward(Tensor q, Tensor k, Tensor v, int heads, AttentionMask mask, Tensor out,
+                          Tensor logSumExp, Tensor avgWeights);
+
+    /**
+     * Backward of {@link #attentionForward}, recomputing A from {@code logSumExp}: writes
+     * {@code dq, dk, dv} (shapes of q, k, v). {@code dAvgWeights [B, Tq, S]} (or null) is the upstream
+     * gradient of the averaged weights; it reaches each head's A divided by NH.
+     */
+    void attentionBackward(Tensor q, Tensor k, Tensor v, int heads, AttentionMask mask, Tensor out,
+                           Tensor logSumExp, Tensor dOut, Tensor dAvgWeights, Tensor dq, Tensor dk, Tensor dv);
 
     /** Swaps the first two dimensions: x {@code [A, C, F]} to y {@code [C, A, F]} (batch-first ⇄ time-major). */
     void transpose01(Tensor x, Tensor y);

@@ -23,6 +23,8 @@ public abstract class Module implements AutoCloseable {
     private final Backend backend;
     private final String opName;
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final List<Module> children = new ArrayList<>();
+    private boolean training = true;
 
     /**
      * @param backend where the parameters live
@@ -48,6 +50,35 @@ public abstract class Module implements AutoCloseable {
         Parameter p = new Parameter(name, symbolicShape, value);
         parameters.put(name, p);
         return p;
+    }
+
+    /**
+     * Adds a sub-layer's parameters under {@code prefix + "."} (PyTorch's nested state_dict names, e.g.
+     * {@code linear1.weight}); the parameters are shared, so the sub-layer's gradients are this layer's.
+     */
+    protected final <M extends Module> M registerChild(String prefix, M child) {
+        ((Module) child).parameters.forEach((name, p) -> parameters.put(prefix + "." + name, p));
+        children.add(child);
+        return child;
+    }
+
+    /**
+     * Training mode (the default, as in PyTorch) applies dropout; evaluation mode does not. Applies to the
+     * sub-layers too.
+     */
+    public void train(boolean on) {
+        training = on;
+        children.forEach(c -> c.train(on));
+    }
+
+    /** {@code train(false)}. */
+    public final void eval() {
+        train(false);
+    }
+
+    /** Whether this layer is in training mode. */
+    public final boolean isTraining() {
+        return training;
     }
 
     /** The parameters by state_dict name, in PyTorch's order. */
@@ -103,22 +134,24 @@ public abstract class Module implements AutoCloseable {
             }
         }
         // Check every shape before writing anything, so a bad file leaves the module as it was.
-        for (Parameter p : parameters.values()) {
-            TensorEntry e = entries.get(p.name());
+        for (Map.Entry<String, Parameter> kv : parameters.entrySet()) {
+            Parameter p = kv.getValue();
+            TensorEntry e = entries.get(kv.getKey());
             if (!p.value().hasShape(e.shape())) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: %s must be %s = %s, got %s",
-                        opName, p.name(), p.symbolicShape(), Shapes.toString(p.value().shape()),
+                        opName, kv.getKey(), p.symbolicShape(), Shapes.toString(p.value().shape()),
                         Shapes.toString(e.shape())));
             }
             if (!e.dtype().isFloating()) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "%s: %s must have a floating-point dtype (F32, F64, F16, BF16), got %s", opName, p.name(),
+                        "%s: %s must have a floating-point dtype (F32, F64, F16, BF16), got %s", opName, kv.getKey(),
                         e.dtype()));
             }
         }
-        for (Parameter p : parameters.values()) {
-            try (Tensor src = backend.fromFloats(entries.get(p.name()).toFloatArray(), p.value().shape())) {
-                backend.copy(src, p.value());
+        for (Map.Entry<String, Parameter> kv : parameters.entrySet()) {
+            Tensor value = kv.getValue().value();
+            try (Tensor src = backend.fromFloats(entries.get(kv.getKey()).toFloatArray(), value.shape())) {
+                backend.copy(src, value);
             }
         }
     }

@@ -59,9 +59,10 @@ public abstract class GoldenSuite {
     private static void runCase(Path file, Backend be) throws IOException {
         GoldenCase c = GoldenCase.read(file);
         String op = c.op();
-        Assumptions.assumeTrue(RecurrentGoldenRunner.OPS.contains(op),
+        boolean recurrent = RecurrentGoldenRunner.OPS.contains(op);
+        Assumptions.assumeTrue(recurrent || AttentionGoldenRunner.OPS.contains(op),
                 () -> c.name() + ": op " + op + " is not supported yet, skipped");
-        List<Comparison> results = RecurrentGoldenRunner.run(c, be);
+        List<Comparison> results = recurrent ? RecurrentGoldenRunner.run(c, be) : AttentionGoldenRunner.run(c, be);
         assertFalse(results.isEmpty(), c.name() + ": the case lists no outputs or gradients");
         StringBuilder failures = new StringBuilder();
         for (Comparison r : results) {

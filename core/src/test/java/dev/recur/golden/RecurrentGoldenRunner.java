@@ -117,7 +117,7 @@ public final class RecurrentGoldenRunner {
     }
 
     /** Compares every tensor the case lists under "outputs" and "gradients". */
-    private static List<Comparison> compare(GoldenCase c, Module module, Map<String, Tensor> results) {
+    static List<Comparison> compare(GoldenCase c, Module module, Map<String, Tensor> results) {
         List<Comparison> out = new ArrayList<>();
         for (String name : c.metaList("outputs")) {
             out.add(Comparison.of(c.name(), name, values(results, module, name, c), c.tensor(name).toFloatArray(),

@@ -4,8 +4,11 @@ import dev.recur.backend.Activation;
 import dev.recur.backend.Backend;
 import dev.recur.backend.RnnContext;
 import dev.recur.backend.RnnWeights;
+import dev.recur.cpu.internal.AttentionKernels;
 import dev.recur.cpu.internal.CellKernels;
 import dev.recur.cpu.internal.CpuRnn;
+import dev.recur.cpu.internal.TrainKernels;
+import dev.recur.cpu.internal.LayerKernels;
 import dev.recur.tensor.DType;
 import dev.recur.tensor.Shapes;
 import dev.recur.tensor.Tensor;
@@ -162,12 +165,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void activationBackward(Activation act, Tensor y, Tensor dy, Tensor dx) {
-        CpuTensor cy = cpu(y);
+    public void activationBackward(Activation act, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        assert dy.numel() == dx.numel();
+        CpuTensor cx = act.backwardNeedsInput() ? cpu(x) : null;
+        CpuTensor cy = act.backwardNeedsInput() ? null : cpu(y);
         CpuTensor cdy = cpu(dy);
         CpuTensor cdx = cpu(dx);
-        CellKernels.activateBackward(act, cy.floats(), cy.offset(), cdy.floats(), cdy.offset(), cdx.floats(),
-                cdx.offset(), Math.toIntExact(y.numel()));
+        CellKernels.activateBackward(act, cx == null ? null : cx.floats(), cx == null ? 0 : cx.offset(),
+                cy == null ? null : cy.floats(), cy == null ? 0 : cy.offset(), cdy.floats(), cdy.offset(),
+                cdx.floats(), cdx.offset(), Math.toIntExact(dy.numel()));
     }
 
     @Override
@@ -248,6 +254,158 @@ public final class CpuBackend implements Backend {
                             RnnWeights grads) {
         CpuRnn.backward(this, ctx, cpuOrNull(dy), cpuOrNull(dhn), cpuOrNull(dcn), cpu(dx), cpu(dh0), cpuOrNull(dc0),
                 grads);
+    }
+
+    // ---------------------------------------------------------------- attention-layer ops
+
+    @Override
+    public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor rstd) {
+        int cols = x.dim(-1);
+        int rows = Math.toIntExact(x.numel() / cols);
+        assert y.numel() == x.numel() && mean.numel() == rows && rstd.numel() == rows;
+        CpuTensor cx = cpu(x);
+        CpuTensor cg = cpuOrNull(gamma);
+        CpuTensor cb = cpuOrNull(beta);
+        CpuTensor cy = cpu(y);
+        CpuTensor cm = cpu(mean);
+        CpuTensor cr = cpu(rstd);
+        LayerKernels.layerNormForward(cx.floats(), cx.offset(), cg == null ? null : cg.floats(),
+                cg == null ? 0 : cg.offset(), cb == null ? null : cb.floats(), cb == null ? 0 : cb.offset(), eps,
+                cy.floats(), cy.offset(), cm.floats(), cm.offset(), cr.floats(), cr.offset(), rows, cols);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
+                                  Tensor dGamma, Tensor dBeta) {
+        int cols = x.dim(-1);
+        int rows = Math.toIntExact(x.numel() / cols);
+        assert dy.numel() == x.numel() && dx.numel() == x.numel() && mean.numel() == rows && rstd.numel() == rows;
+        CpuTensor cdy = cpu(dy);
+        CpuTensor cx = cpu(x);
+        CpuTensor cg = cpuOrNull(gamma);
+        CpuTensor cm = cpu(mean);
+        CpuTensor cr = cpu(rstd);
+        CpuTensor cdx = cpu(dx);
+        CpuTensor cdg = cpuOrNull(dGamma);
+        CpuTensor cdb = cpuOrNull(dBeta);
+        LayerKernels.layerNormBackward(cdy.floats(), cdy.offset(), cx.floats(), cx.offset(),
+                cg == null ? null : cg.floats(), cg == null ? 0 : cg.offset(), cm.floats(), cm.offset(), cr.floats(),
+                cr.offset(), cdx.floats(), cdx.offset(), cdg == null ? null : cdg.floats(),
+                cdg == null ? 0 : cdg.offset(), cdb == null ? null : cdb.floats(), cdb == null ? 0 : cdb.offset(),
+                rows, cols);
+    }
+
+    @Override
+    public void embeddingForward(Tensor ids, Tensor table, Tensor out) {
+        int cols = table.dim(1);
+        int rows = Math.toIntExact(ids.numel());
+        assert ids.dtype() == DType.I64 && out.numel() == (long) rows * cols;
+        CpuTensor ci = cpu(ids);
+        CpuTensor ct = cpu(table);
+        CpuTensor co = cpu(out);
+        LayerKernels.embeddingForward(ci.longs(), ci.offset(), ct.floats(), ct.offset(), co.floats(), co.offset(),
+                rows, cols);
+    }
+
+    @Override
+    public void embeddingBackward(Tensor ids, Tensor dOut, Tensor dTable) {
+        int cols = dTable.dim(1);
+        int rows = Math.toIntExact(ids.numel());
+        assert ids.dtype() == DType.I64 && dOut.numel() == (long) rows * cols;
+        CpuTensor ci = cpu(ids);
+        CpuTensor cd = cpu(dOut);
+        CpuTensor ct = cpu(dTable);
+        LayerKernels.embeddingBackward(ci.longs(), ci.offset(), cd.floats(), cd.offset(), ct.floats(), ct.offset(),
+                rows, cols);
+    }
+
+    @Override
+    public void dropout(Tensor x, float p, long seed, Tensor keep, Tensor y) {
+        assert x.numel() == keep.numel() && x.numel() == y.numel() && p >= 0f && p <= 1f;
+        CpuTensor cx = cpu(x);
+        CpuTensor ck = cpu(keep);
+        CpuTensor cy = cpu(y);
+        LayerKernels.dropout(cx.floats(), cx.offset(), p, seed, ck.floats(), ck.offset(), cy.floats(), cy.offset(),
+                Math.toIntExact(x.numel()));
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        assert a.numel() == b.numel() && a.numel() == out.numel();
+        CpuTensor ca = cpu(a);
+        CpuTensor cb = cpu(b);
+        CpuTensor co = cpu(out);
+        LayerKernels.mul(ca.floats(), ca.offset(), cb.floats(), cb.offset(), co.floats(), co.offset(),
+                Math.toIntExact(a.numel()));
+    }
+
+    @Override
+    public void attentionForward(Tensor q, Tensor k, Tensor v, int heads, dev.recur.backend.AttentionMask mask,
+                                 Tensor out, Tensor logSumExp, Tensor avgWeights) {
+        AttentionKernels.forward(this, cpu(q), cpu(k), cpu(v), heads, mask, cpu(out), cpuOrNull(logSumExp),
+                cpuOrNull(avgWeights));
+    }
+
+    @Override
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, int heads, dev.recur.backend.AttentionMask mask,
+                                  Tensor out, Tensor logSumExp, Tensor dOut, Tensor dAvgWeights, Tensor dq, Tensor dk,
+                                  Tensor dv) {
+        AttentionKernels.backward(this, cpu(q), cpu(k), cpu(v), heads, mask, cpu(logSumExp), cpu(dOut),
+                cpuOrNull(dAvgWeights), cpu(dq), cpu(dk), cpu(dv));
+    }
+
+    // ---------------------------------------------------------------- training: reductions, losses, optimizers
+
+    @Override
+    public void scale(Tensor t, float s) {
+        TrainKernels.scale(cpu(t), s);
+    }
+
+    @Override
+    public void clamp(Tensor t, float lo, float hi) {
+        TrainKernels.clamp(cpu(t), lo, hi);
+    }
+
+    @Override
+    public double sumOfSquares(Tensor t) {
+        return TrainKernels.sumOfSquares(cpu(t));
+    }
+
+    @Override
+    public double crossEntropyForward(Tensor logits, Tensor targets, long ignoreIndex, float smoothing,
+                                      Tensor logSumExp) {
+        return TrainKernels.crossEntropyForward(cpu(logits), cpu(targets), ignoreIndex, smoothing, cpu(logSumExp));
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor logits, Tensor targets, long ignoreIndex, float smoothing,
+                                     Tensor logSumExp, float scale, Tensor dLogits) {
+        TrainKernels.crossEntropyBackward(cpu(logits), cpu(targets), ignoreIndex, smoothing, cpu(logSumExp), scale,
+                cpu(dLogits));
+    }
+
+    @Override
+    public double bceWithLogitsForward(Tensor logits, Tensor targets) {
+        return TrainKernels.bceWithLogitsForward(cpu(logits), cpu(targets));
+    }
+
+    @Override
+    public void bceWithLogitsBackward(Tensor logits, Tensor targets, float scale, Tensor dLogits) {
+        TrainKernels.bceWithLogitsBackward(cpu(logits), cpu(targets), scale, cpu(dLogits));
+    }
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuf, float lr, float momentum, float dampening,
+                        boolean nesterov, float weightDecay, boolean first) {
+        TrainKernels.sgdStep(cpu(param), cpu(grad), cpuOrNull(momentumBuf), lr, momentum, dampening, nesterov,
+                weightDecay, first);
+    }
+
+    @Override
+    public void adamStep(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                         float weightDecay, boolean decoupled, long step) {
+        TrainKernels.adamStep(cpu(param), cpu(grad), cpu(m), cpu(v), lr, beta1, beta2, eps, weightDecay, decoupled,
+                step);
     }
 
     // ---------------------------------------------------------------- helpers

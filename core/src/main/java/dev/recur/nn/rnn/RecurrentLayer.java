@@ -151,6 +151,26 @@ public abstract class RecurrentLayer extends Module {
         return new RnnResult(this, output, hn, cn, ctx, batchFirst && ctx != null ? x : null, steps, batch);
     }
 
+    /**
+     * One step of a stream (inference or truncated BPTT): {@code x [B, I]} from {@code state} (null for zeros).
+     * The result's output is {@code [1, B, Hout]} ({@code [B, 1, Hout]} when batch-first) and its
+     * {@link RnnResult#state()} feeds the next step.
+     *
+     * @throws IllegalArgumentException for a bidirectional layer (a stream has no future to run backwards from)
+     */
+    public final RnnResult step(Tensor x, RnnState state) {
+        if (spec.bidirectional()) {
+            throw new IllegalArgumentException(opName() + ": step needs a unidirectional layer, got bidirectional");
+        }
+        Checks.live(opName(), "input", x, backend());
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException(opName() + ": step input must be [B, I], got "
+                    + dev.recur.tensor.Shapes.toString(x.shape()));
+        }
+        Tensor seq = batchFirst ? x.reshape(x.dim(0), 1, x.dim(1)) : x.reshape(1, x.dim(0), x.dim(1));
+        return forward(seq, state);
+    }
+
     /** A new tensor with the first two dimensions swapped. */
     final Tensor transposed(Tensor t) {
         Tensor out = backend().zeros(DType.F32, t.dim(1), t.dim(0), t.dim(2));

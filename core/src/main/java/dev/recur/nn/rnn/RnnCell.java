@@ -45,7 +45,7 @@ public final class RnnCell extends RecurrentCell {
         return new CellResult(opName(), h1, null, (dh1, dc1) -> {
             Tensor dPre = zeros(batch, hiddenSize);
             if (dh1 != null) {
-                be.activationBackward(nonlinearity.activation(), h1, dh1, dPre);
+                be.activationBackward(nonlinearity.activation(), null, h1, dh1, dPre);
             }
             Tensor dx = zeros(batch, inputSize);
             Tensor dhPrev = zeros(batch, hiddenSize);

@@ -186,12 +186,33 @@ public final class CellKernels {
                     y.put(yOff + i, sigmoid(x.get(xOff + i)));
                 }
             }
+            case GELU -> {
+                for (int i = 0; i < n; i++) {
+                    double v = x.get(xOff + i);
+                    // y = x Φ(x) = 0.5 x (1 + erf(x / √2)) = 0.5 x erfc(-x / √2) (erfc keeps the left tail exact)
+                    y.put(yOff + i, (float) (0.5 * v * FastMath.erfc(-v * INV_SQRT2)));
+                }
+            }
         }
     }
 
-    /** {@code dx = dy * act'(x)} in terms of {@code y = act(x)}, over {@code n} elements; dx may alias dy. */
-    public static void activateBackward(Activation act, FloatBuffer y, int yOff, FloatBuffer dy, int dyOff,
-                                        FloatBuffer dx, int dxOff, int n) {
+    /**
+     * {@code dx = dy * act'(x)} over {@code n} elements; dx may alias dy. TANH, RELU and SIGMOID read the
+     * forward output {@code y} (x may be null); GELU reads the input {@code x} (y may be null):
+     * from {@code y = x Φ(x)}, {@code dy/dx = Φ(x) + x φ(x)}, {@code φ(x) = e^{-x²/2} / √(2π)}.
+     */
+    public static void activateBackward(Activation act, FloatBuffer x, int xOff, FloatBuffer y, int yOff,
+                                        FloatBuffer dy, int dyOff, FloatBuffer dx, int dxOff, int n) {
+        if (act == Activation.GELU) {
+            for (int i = 0; i < n; i++) {
+                double v = x.get(xOff + i);
+                // y = 0.5 x erfc(-x / √2)
+                double cdf = 0.5 * FastMath.erfc(-v * INV_SQRT2);
+                double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                dx.put(dxOff + i, (float) (dy.get(dyOff + i) * (cdf + v * pdf)));
+            }
+            return;
+        }
         for (int i = 0; i < n; i++) {
             float v = y.get(yOff + i);
             float d = dy.get(dyOff + i);
@@ -199,8 +220,14 @@ public final class CellKernels {
                 case TANH -> d * (1f - v * v);
                 case RELU -> v > 0f ? d : 0f;
                 case SIGMOID -> d * v * (1f - v);
+                case GELU -> throw new AssertionError("handled above");
             };
             dx.put(dxOff + i, grad);
         }
     }
+
+    /** 1 / √2. */
+    private static final double INV_SQRT2 = 0.7071067811865476;
+    /** 1 / √(2π). */
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
 }

@@ -370,8 +370,8 @@ public final class CpuRnn {
                         gemm(false, false, bs, hout, gh, 1f, dGh, gOff, gh, wHh, 0, hout, 1f, dh, 0, hout);
                     }
                     case RNN_TANH, RNN_RELU -> {
-                        CellKernels.activateBackward(mode.activation(), dir.gates.floats(), gOff, dhf, 0, dG.floats(),
-                                gOff, bs * hidden);
+                        CellKernels.activateBackward(mode.activation(), null, 0, dir.gates.floats(), gOff, dhf, 0,
+                                dG.floats(), gOff, bs * hidden);
                         gemm(false, false, bs, hout, gh, 1f, dG, gOff, gh, wHh, 0, hout, 0f, dh, 0, hout);
                     }
                 }

@@ -1,0 +1,181 @@
+package dev.recur.cpu.internal;
+
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.SplittableRandom;
+
+/**
+ * The row-wise and elementwise kernels of the non-recurrent layers: layer norm, embedding lookup, dropout and
+ * the elementwise product. Every buffer argument is followed by the index of its first element; rows are
+ * contiguous ({@code [N, E]}). Each backward sits under its forward and quotes the line it differentiates.
+ */
+public final class LayerKernels {
+    private LayerKernels() {
+    }
+
+    // ---------------------------------------------------------------- layer norm
+
+    /**
+     * Layer norm over the last dimension, biased variance: for each row n of {@code x [N, E]},
+     * {@code mean = Σ x / E}, {@code var = Σ (x - mean)² / E}, {@code rstd = 1 / sqrt(var + eps)},
+     * {@code y = (x - mean) * rstd * gamma + beta}. Mean and variance are accumulated in double (two passes).
+     * {@code gamma, beta [E]} may be null (1 and 0); {@code mean, rstd [N]} receive the row statistics and may
+     * be null. {@code y} may alias {@code x}.
+     */
+    public static void layerNormForward(FloatBuffer x, int xOff, FloatBuffer gamma, int gOff, FloatBuffer beta,
+                                        int bOff, float eps, FloatBuffer y, int yOff, FloatBuffer mean, int mOff,
+                                        FloatBuffer rstd, int rOff, int rows, int cols) {
+        for (int n = 0; n < rows; n++) {
+            int xr = xOff + n * cols;
+            int yr = yOff + n * cols;
+            double sum = 0;
+            for (int e = 0; e < cols; e++) {
+                sum += x.get(xr + e);
+            }
+            double mu = sum / cols;
+            double sq = 0;
+            for (int e = 0; e < cols; e++) {
+                double d = x.get(xr + e) - mu;
+                sq += d * d;
+            }
+            double rs = 1.0 / Math.sqrt(sq / cols + eps);
+            float muF = (float) mu;
+            float rsF = (float) rs;
+            for (int e = 0; e < cols; e++) {
+                float xhat = (float) ((x.get(xr + e) - mu) * rs);
+                float g = gamma == null ? 1f : gamma.get(gOff + e);
+                float b = beta == null ? 0f : beta.get(bOff + e);
+                y.put(yr + e, xhat * g + b);
+            }
+            if (mean != null) {
+                mean.put(mOff + n, muF);
+            }
+            if (rstd != null) {
+                rstd.put(rOff + n, rsF);
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #layerNormForward}, from the saved {@code mean, rstd [N]}: with
+     * {@code xhat = (x - mean) * rstd} and {@code dxhat = dy * gamma},
+     * {@code dx = rstd * (dxhat - mean_e(dxhat) - xhat * mean_e(dxhat * xhat))} (written);
+     * {@code dGamma += Σ_n dy * xhat}, {@code dBeta += Σ_n dy} (accumulated, in double within the call; either
+     * may be null). {@code dy, x, dx [N, E]}; {@code dx} may alias {@code dy}.
+     */
+    public static void layerNormBackward(FloatBuffer dy, int dyOff, FloatBuffer x, int xOff, FloatBuffer gamma,
+                                         int gOff, FloatBuffer mean, int mOff, FloatBuffer rstd, int rOff,
+                                         FloatBuffer dx, int dxOff, FloatBuffer dGamma, int dgOff, FloatBuffer dBeta,
+                                         int dbOff, int rows, int cols) {
+        double[] dg = dGamma == null ? null : new double[cols];
+        double[] db = dBeta == null ? null : new double[cols];
+        for (int n = 0; n < rows; n++) {
+            int xr = xOff + n * cols;
+            int dyr = dyOff + n * cols;
+            int dxr = dxOff + n * cols;
+            float mu = mean.get(mOff + n);
+            float rs = rstd.get(rOff + n);
+            // y = xhat * gamma + beta
+            double sumDxhat = 0;
+            double sumDxhatXhat = 0;
+            for (int e = 0; e < cols; e++) {
+                float xhat = (x.get(xr + e) - mu) * rs;
+                float d = dy.get(dyr + e);
+                float dxhat = gamma == null ? d : d * gamma.get(gOff + e);
+                sumDxhat += dxhat;
+                sumDxhatXhat += (double) dxhat * xhat;
+                if (dg != null) {
+                    dg[e] += (double) d * xhat;
+                }
+                if (db != null) {
+                    db[e] += d;
+                }
+            }
+            // xhat = (x - mean) * rstd, mean and rstd functions of the whole row
+            float mDxhat = (float) (sumDxhat / cols);
+            float mDxhatXhat = (float) (sumDxhatXhat / cols);
+            for (int e = 0; e < cols; e++) {
+                float xhat = (x.get(xr + e) - mu) * rs;
+                float d = dy.get(dyr + e);
+                float dxhat = gamma == null ? d : d * gamma.get(gOff + e);
+                dx.put(dxr + e, rs * (dxhat - mDxhat - xhat * mDxhatXhat));
+            }
+        }
+        for (int e = 0; e < cols; e++) {
+            if (dg != null) {
+                dGamma.put(dgOff + e, (float) (dGamma.get(dgOff + e) + dg[e]));
+            }
+            if (db != null) {
+                dBeta.put(dbOff + e, (float) (dBeta.get(dbOff + e) + db[e]));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- embedding
+
+    /** {@code out[n, :] = table[ids[n], :]}: ids {@code [N]} in [0, V), table {@code [V, E]}, out {@code [N, E]}. */
+    public static void embeddingForward(LongBuffer ids, int idOff, FloatBuffer table, int tOff, FloatBuffer out,
+                                        int oOff, int rows, int cols) {
+        for (int n = 0; n < rows; n++) {
+            int id = (int) ids.get(idOff + n);
+            out.put(oOff + n * cols, table, tOff + id * cols, cols);
+        }
+    }
+
+    /**
+     * Backward of {@link #embeddingForward} ({@code out[n, :] = table[ids[n], :]}):
+     * {@code dTable[ids[n], :] += dOut[n, :]}, so repeated ids add up. dOut {@code [N, E]}, dTable {@code [V, E]}.
+     */
+    public static void embeddingBackward(LongBuffer ids, int idOff, FloatBuffer dOut, int dOff, FloatBuffer dTable,
+                                         int tOff, int rows, int cols) {
+        for (int n = 0; n < rows; n++) {
+            int tr = tOff + (int) ids.get(idOff + n) * cols;
+            int dr = dOff + n * cols;
+            for (int e = 0; e < cols; e++) {
+                dTable.put(tr + e, dTable.get(tr + e) + dOut.get(dr + e));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- dropout, mul
+
+    /**
+     * Inverted dropout over {@code n} elements: {@code keep[i] = u_i < p ? 0 : 1/(1-p)} (the scale computed in
+     * float, the comparison in double), {@code y = x * keep}, where {@code u_i} is the i-th {@code nextDouble()}
+     * of {@code new SplittableRandom(seed)}, in element order. That sequence is counter based, so another
+     * backend can reproduce it element by element (checked in {@code LayerKernelsTest}):
+     * <pre>
+     *   z = seed + (i + 1) * 0x9e3779b97f4a7c15L           (wrapping 64-bit arithmetic)
+     *   z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L
+     *   z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL
+     *   z = z ^ (z >>> 31)
+     *   u_i = (z >>> 11) * 2^-53
+     * </pre>
+     * With {@code p = 0} every keep is 1 (no draws); with {@code p = 1} every keep is 0. {@code y} may alias
+     * {@code x}. The backward, {@code dx = dy * keep}, is {@link #mul}.
+     */
+    public static void dropout(FloatBuffer x, int xOff, float p, long seed, FloatBuffer keep, int kOff, FloatBuffer y,
+                               int yOff, int n) {
+        if (p == 0f) {
+            for (int i = 0; i < n; i++) {
+                keep.put(kOff + i, 1f);
+                y.put(yOff + i, x.get(xOff + i));
+            }
+            return;
+        }
+        float scale = p >= 1f ? 0f : 1f / (1f - p);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            float k = rng.nextDouble() < p ? 0f : scale;
+            keep.put(kOff + i, k);
+            y.put(yOff + i, x.get(xOff + i) * k);
+        }
+    }
+
+    /** {@code out = a * b} over {@code n} elements; out may alias a or b. */
+    public static void mul(FloatBuffer a, int aOff, FloatBuffer b, int bOff, FloatBuffer out, int oOff, int n) {
+        for (int i = 0; i < n; i++) {
+            out.put(oOff + i, a.get(aOff + i) * b.get(bOff + i));
+        }
+    }
+}
