@@ -35,7 +35,7 @@ public final class CpuBackend implements Backend {
     @Override
     public String describe() {
         return String.format(Locale.ROOT,
-                "cpu: %s GEMM (%d threads, set by -D%s), fused cell kernels in Java%n"
+                "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels in Java%n"
                         + "Java %s (%s), %s %s, %d processors%n",
                 openblas_nolapack.OPENBLAS_VERSION.trim(), threads, CpuBackendProvider.THREADS_PROPERTY,
                 System.getProperty("java.version"),

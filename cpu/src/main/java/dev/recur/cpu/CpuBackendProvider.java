@@ -37,7 +37,7 @@ public final class CpuBackendProvider implements BackendProvider {
                     + "org.bytedeco:openblas with the classifier for this platform (e.g. linux-x86_64) to the "
                     + "class path", e);
         }
-        org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(threads);
+        dev.recur.cpu.internal.Blas.setMaxThreads(threads);
         return new CpuBackend(threads);
     }
 }
