@@ -23,16 +23,12 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -97,29 +93,7 @@ public final class Safetensors {
      */
     public static void write(Path path, Map<String, TensorEntry> tensors, Map<String, String> metadata)
             throws IOException {
-        Path target = path.toAbsolutePath();
-        Path temp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        try {
-            // CREATE_NEW (not Files.createTempFile) so that the file gets the usual permissions, not 0600.
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                writeTo(channel, tensors, metadata);
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                t.addSuppressed(cleanup);
-            }
-            throw t;
-        }
+        AtomicFiles.write(path, channel -> writeTo(channel, tensors, metadata));
     }
 
     /** Writes the length prefix, the padded header and the data section to {@code channel}. */
@@ -127,11 +101,11 @@ public final class Safetensors {
             throws IOException {
         TreeMap<String, TensorEntry> sorted = new TreeMap<>(tensors);
         byte[] header = header(sorted, new TreeMap<>(metadata));
-        writeFully(channel, ByteBuffer.allocate(PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+        AtomicFiles.writeFully(channel, ByteBuffer.allocate(PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(0, header.length));
-        writeFully(channel, ByteBuffer.wrap(header));
+        AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
         for (TensorEntry tensor : sorted.values()) {
-            writeFully(channel, tensor.bytes());
+            AtomicFiles.writeFully(channel, tensor.bytes());
         }
     }
 
@@ -178,12 +152,6 @@ public final class Safetensors {
         byte[] out = Arrays.copyOf(json, padded);
         Arrays.fill(out, json.length, padded, (byte) ' ');
         return out;
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
     }
 
     /** Parses and checks one file's bytes; every error names the file. */
