@@ -50,6 +50,74 @@ public final class CpuBackend implements Backend {
         return new CpuTensor(this, dtype, shape);
     }
 
+    /**
+     * A tensor over host memory that Recur does not own: no copy is made, every read and write of the tensor
+     * (and of its {@link CpuTensor#reshape reshapes} and {@link CpuTensor#slice slices}, by the Java kernels and
+     * by OpenBLAS alike) goes to {@code memory} in place, and a write to {@code memory} by its owner shows in the
+     * tensor. The elements are row-major, element 0 at {@code memory.position()}; the buffer's position and
+     * limit are not changed, and bytes past the tensor's {@code numel × dtype.byteSize()} are not touched.
+     *
+     * <p>Lifetime: the tensor's {@link CpuTensor#close() close()} frees nothing; it marks the tensor (and its
+     * views) closed and drops the strong reference to {@code keepAlive}. Until then {@code keepAlive} — the object
+     * whose reachability keeps {@code memory} allocated, e.g. the foreign array that owns it — is strongly held by
+     * the tensor, so the memory cannot be reclaimed by its owner's garbage-collection-driven deallocator while the
+     * tensor is open. It cannot stop the owner from freeing the memory explicitly: the caller must not do that
+     * before closing the tensor. Memory aligned to the element size is expected (unaligned memory works on x86,
+     * slower).
+     *
+     * @param memory    direct (off-heap), writable, {@link java.nio.ByteOrder#nativeOrder() native-order} memory
+     *                  with at least {@code numel(shape) × dtype.byteSize()} bytes {@linkplain
+     *                  java.nio.ByteBuffer#remaining() remaining}
+     * @param dtype     {@link DType#F32} or {@link DType#I64}
+     * @param shape     the tensor's shape, dimensions {@code >= 0}
+     * @param keepAlive held until the tensor is closed; may be null when the memory outlives the tensor anyway
+     * @return a tensor of this backend, to be closed by the caller
+     * @throws IllegalArgumentException naming the argument, what was expected and what was found
+     */
+    public CpuTensor wrap(java.nio.ByteBuffer memory, DType dtype, int[] shape, Object keepAlive) {
+        if (memory == null) {
+            throw new IllegalArgumentException("wrap: memory must be a direct ByteBuffer, got null");
+        }
+        if (!memory.isDirect()) {
+            throw new IllegalArgumentException("wrap: memory must be a direct (off-heap) ByteBuffer, got a heap buffer "
+                    + memory);
+        }
+        if (memory.isReadOnly()) {
+            throw new IllegalArgumentException("wrap: memory must be writable, got a read-only buffer " + memory);
+        }
+        if (memory.order() != java.nio.ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "wrap: memory must be in native byte order (%s), got %s", java.nio.ByteOrder.nativeOrder(),
+                    memory.order()));
+        }
+        if (dtype != DType.F32 && dtype != DType.I64) {
+            throw new IllegalArgumentException("wrap: dtype must be F32 or I64, got " + dtype);
+        }
+        if (shape == null) {
+            throw new IllegalArgumentException("wrap: shape must be an int[] of dimensions >= 0, got null");
+        }
+        long numel = 1;
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("wrap: shape must have dimensions >= 0, got " + Shapes.toString(shape));
+            }
+            numel *= d; // at most (2^31 - 1)^k: checked against the limit after each step
+            if (numel > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT,
+                        "wrap: shape must have at most 2^31 - 9 elements, got %s", Shapes.toString(shape)));
+            }
+        }
+        long bytes = numel * dtype.byteSize();
+        if (memory.remaining() < bytes) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "wrap: memory must have at least %d bytes remaining (%s %s = %d elements of %d bytes) from its "
+                            + "position %d, got %d (limit %d)",
+                    bytes, dtype, Shapes.toString(shape), numel, dtype.byteSize(), memory.position(),
+                    memory.remaining(), memory.limit()));
+        }
+        return new CpuTensor(this, dtype, shape, memory, keepAlive);
+    }
+
     @Override
     public Tensor fromFloats(float[] data, int... shape) {
         checkLength(data.length, shape);

@@ -2,6 +2,8 @@ package dev.recur.cpu;
 
 import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import org.bytedeco.javacpp.FloatPointer;
@@ -12,6 +14,10 @@ import org.bytedeco.javacpp.Pointer;
  * A tensor in off-heap host memory: an F32 or I64 block that OpenBLAS reads by address and the Java
  * kernels read through a {@link FloatBuffer} view. Element {@code i} of the tensor is element
  * {@code offset() + i} of the block.
+ *
+ * <p>The block is either allocated (and freed on {@link #close()}) by Recur, or — for a tensor made by
+ * {@link CpuBackend#wrap} — host memory that someone else owns, which Recur reads and writes in place and never
+ * frees.
  */
 public final class CpuTensor extends Tensor {
     /** The memory block, shared by an owner and its views. */
@@ -19,6 +25,10 @@ public final class CpuTensor extends Tensor {
         private final Pointer pointer;
         private final FloatBuffer floats;
         private final LongBuffer longs;
+        /** Whether Recur allocated the block (and frees it on close). */
+        private final boolean owned;
+        /** For foreign memory: whatever keeps it allocated, strongly held until close. */
+        private volatile Object keepAlive;
         private volatile boolean closed;
 
         Storage(DType dtype, long numel) {
@@ -42,12 +52,50 @@ public final class CpuTensor extends Tensor {
             } else {
                 throw new IllegalArgumentException("cpu: tensors must be F32 or I64, got " + dtype);
             }
+            this.owned = true;
+            this.keepAlive = null;
+        }
+
+        /**
+         * A block over foreign host memory, not owned: {@code numel} elements of {@code dtype} starting at
+         * {@code memory.position()}. The caller ({@link CpuBackend#wrap}) has checked that {@code memory} is
+         * direct, writable and holds enough bytes from its position, and that {@code dtype} is F32 or I64.
+         *
+         * <p>The pointer is JavaCPP's view of the buffer ({@code new FloatPointer(FloatBuffer)}): its
+         * {@code address()} is the buffer's element 0 (the slice below starts at {@code memory.position()}), and
+         * JavaCPP registers no deallocator for it — its proxy deallocator only drops the buffer reference, and is
+         * not queued for garbage collection — so nothing here ever frees the memory.
+         */
+        Storage(ByteBuffer memory, DType dtype, long numel, Object keepAlive) {
+            long bytes = numel * dtype.byteSize();
+            // slice(): element 0 at index 0, whatever memory's position; slice() resets the order to big-endian.
+            ByteBuffer block = memory.slice().order(ByteOrder.nativeOrder());
+            block.limit(Math.toIntExact(bytes));
+            if (dtype == DType.F32) {
+                FloatBuffer f = block.asFloatBuffer();
+                this.pointer = new FloatPointer(f);
+                this.floats = f;
+                this.longs = null;
+            } else if (dtype == DType.I64) {
+                LongBuffer l = block.asLongBuffer();
+                this.pointer = new LongPointer(l);
+                this.floats = null;
+                this.longs = l;
+            } else {
+                throw new IllegalArgumentException("cpu: tensors must be F32 or I64, got " + dtype);
+            }
+            this.owned = false;
+            this.keepAlive = keepAlive;
         }
 
         void close() {
             if (!closed) {
                 closed = true;
-                pointer.close();
+                if (owned) {
+                    pointer.close();
+                } else {
+                    keepAlive = null; // the memory is its owner's to free; let go of what kept it alive
+                }
             }
         }
     }
@@ -59,6 +107,14 @@ public final class CpuTensor extends Tensor {
     CpuTensor(CpuBackend backend, DType dtype, int[] shape) {
         super(backend, dtype, shape);
         this.storage = new Storage(dtype, numel());
+        this.offset = 0;
+        this.owner = true;
+    }
+
+    /** A tensor over foreign memory (see {@link CpuBackend#wrap}, which checks the arguments). */
+    CpuTensor(CpuBackend backend, DType dtype, int[] shape, ByteBuffer memory, Object keepAlive) {
+        super(backend, dtype, shape);
+        this.storage = new Storage(memory, dtype, numel(), keepAlive);
         this.offset = 0;
         this.owner = true;
     }
@@ -110,6 +166,11 @@ public final class CpuTensor extends Tensor {
         return storage.closed;
     }
 
+    /**
+     * Frees the memory if this tensor owns it; a view's close does nothing. A tensor made by
+     * {@link CpuBackend#wrap} frees nothing: its close marks it (and its views) closed and drops its keep-alive
+     * reference. Idempotent.
+     */
     @Override
     public void close() {
         if (owner) {

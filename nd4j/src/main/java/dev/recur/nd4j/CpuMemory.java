@@ -1,7 +1,11 @@
 package dev.recur.nd4j;
 
+import dev.recur.backend.Backend;
+import dev.recur.cpu.CpuBackend;
 import dev.recur.cpu.CpuTensor;
+import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -28,5 +32,10 @@ final class CpuMemory {
     /** Byte address of the tensor's first element. */
     static long address(Tensor t) {
         return ((CpuTensor) t).address();
+    }
+
+    /** An F32 tensor of the cpu backend over {@code memory} (not copied, not owned; see {@link CpuBackend#wrap}). */
+    static Tensor wrapFloats(Backend cpu, ByteBuffer memory, int[] shape, Object keepAlive) {
+        return ((CpuBackend) cpu).wrap(memory, DType.F32, shape, keepAlive);
     }
 }

@@ -5,6 +5,8 @@ import dev.recur.tensor.DType;
 import dev.recur.tensor.Shapes;
 import dev.recur.tensor.Tensor;
 import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -22,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * arrays are synchronised to the host first).
  *
  * <ul>
+ *   <li>{@link #share}: a FLOAT, 'c'-contiguous array of {@code nd4j-native} becomes a cpu tensor over the
+ *       array's own memory — no copy; writes by either side are seen by the other.</li>
  *   <li>{@link #fromINDArray}: a FLOAT or DOUBLE array of any ordering ('c' or 'f'), any view (offset,
  *       strides, transposes, permutations), any rank; the values in row-major order become an F32 tensor of the
  *       same shape (DOUBLE is rounded to float: Recur computes in F32).</li>
@@ -29,11 +33,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *       ND4J workspace, of the same shape.</li>
  * </ul>
  *
- * <p>Memory: the conversion always copies — Recur's cpu tensors cannot wrap memory they do not own yet, so
- * ND4J's buffer is never shared (see {@link #sharesMemory}). On the cpu backend with {@code nd4j-native} it is
- * one copy, element by element from ND4J's buffer straight into the tensor's off-heap memory (and back),
+ * <p>Memory: {@link #share} shares, and says why when it cannot; {@link #fromINDArray} and {@link #toINDArray}
+ * always copy, whatever the layout, so that the result is independent of its source. Sharing is a separate,
+ * explicit call because it changes what a write means and how long memory must live: a tensor from
+ * {@link #share} sees every later write to the array (and the array every write to the tensor, including
+ * Recur's in-place ops), and the array must not be closed while the tensor is open. {@link #canShare} tells
+ * beforehand, so "share where the layout allows it, copy otherwise" is
+ * {@code canShare(a, b) ? share(a, b) : fromINDArray(a, b)}. A copy on the cpu backend with {@code nd4j-native}
+ * is one pass, element by element from ND4J's buffer straight into the tensor's off-heap memory (and back),
  * reordering views and 'f' arrays on the way. Otherwise (another Recur backend, or ND4J's CUDA backend) the
- * values are staged once in a host array.
+ * values are staged once in a host array. {@link #sharesMemory} tells which happened.
  *
  * <p>Bad input is rejected with an {@link IllegalArgumentException} naming the argument, what was expected and
  * what was found, e.g. {@code "fromINDArray: a must be a FLOAT or DOUBLE INDArray, got INT [2, 3]"}.
@@ -53,13 +62,64 @@ public final class Nd4jTensors {
      *
      * @param a       a FLOAT or DOUBLE array: 'c' or 'f' ordered, a view or not, any rank (0 for a scalar)
      * @param backend the backend that will own the tensor
-     * @return a tensor the caller closes; it never shares memory with {@code a}
+     * @return a tensor the caller closes; it never shares memory with {@code a} (a copy, even where
+     *         {@link #share} could share)
      * @throws IllegalArgumentException naming the argument, the expected and the found value
      */
     public static Tensor fromINDArray(INDArray a, Backend backend) {
         requireBackend("fromINDArray", backend);
         INDArray arr = checkFloating("fromINDArray", "a", a);
         return gather("fromINDArray", "a", arr, identity(arr.rank()), backend);
+    }
+
+    /**
+     * An F32 tensor of the cpu backend over {@code a}'s own memory: no copy. The tensor has {@code a}'s shape
+     * and its element 0 is {@code a}'s first element (views with an offset are fine); a write to either is
+     * seen by the other (ND4J ops on {@code a}, {@code putScalar}, Recur's ops on the tensor, including
+     * OpenBLAS GEMM writing into it).
+     *
+     * <p>Possible when {@code backend} is Recur's cpu backend and {@code a} is a non-empty FLOAT array in host
+     * memory ({@code nd4j-native}), not attached to an ND4J workspace, and 'c'-contiguous: its elements in
+     * row-major order are consecutive in memory (dimensions of size 1 may have any stride, so a {@code [1, n]}
+     * 'f' array or a row view qualifies; a column view, a transpose or an 'f' matrix does not). Otherwise it
+     * throws, saying why; {@link #fromINDArray} copies any of those.
+     *
+     * <p>Lifetime: the tensor strongly references {@code a} (and its buffer) until the tensor is closed, so
+     * ND4J's garbage-collection-driven deallocation cannot free the memory under it; closing the tensor frees
+     * nothing. Do not {@code close()} {@code a} (or the array it is a view of) while the tensor is open.
+     *
+     * @param a       a FLOAT, 'c'-contiguous array of {@code nd4j-native}, not in a workspace
+     * @param backend Recur's cpu backend ({@code Backends.get("cpu")}; {@code recur-cpu} on the class path)
+     * @return a tensor the caller closes; {@link #sharesMemory sharesMemory(a, tensor)} is true
+     * @throws IllegalArgumentException naming the argument, what sharing needs and what was found, and pointing
+     *                                  to {@link #fromINDArray} where that would copy it
+     */
+    public static Tensor share(INDArray a, Backend backend) {
+        Shared s = shareable(a, backend);
+        if (s.reason != null) {
+            throw new IllegalArgumentException(s.reason);
+        }
+        Tensor t = CpuMemory.wrapFloats(backend, s.memory, s.shape, new Object[] {a, s.data});
+        long expected = s.data.address() + s.memory.position();
+        long got = CpuMemory.address(t);
+        if (got != expected) { // a defence against an ND4J whose NIO view starts elsewhere than its address
+            t.close();
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "share: the tensor over a's NIO buffer starts at 0x%x, expected a's element 0 at 0x%x; "
+                            + "use fromINDArray", got, expected));
+        }
+        return t;
+    }
+
+    /**
+     * Whether {@link #share share(a, backend)} would share rather than throw: {@code backend} is Recur's cpu
+     * backend and {@code a} a non-empty, open, uncompressed FLOAT array in host memory ({@code nd4j-native}), not
+     * attached to a workspace, 'c'-contiguous (size-1 dimensions aside).
+     *
+     * @throws IllegalArgumentException if {@code backend} is null
+     */
+    public static boolean canShare(INDArray a, Backend backend) {
+        return shareable(a, backend).reason == null;
     }
 
     /** {@link #toINDArray(Tensor, DataType)} as FLOAT. */
@@ -82,9 +142,9 @@ public final class Nd4jTensors {
     }
 
     /**
-     * Whether {@code t}'s elements live in {@code a}'s memory (a write to one would show in the other). False
-     * for every tensor this class returns: the conversions copy. True only when {@code t} is a cpu tensor whose
-     * memory overlaps {@code a}'s buffer.
+     * Whether {@code t}'s elements live in {@code a}'s memory (a write to one would show in the other): true when
+     * {@code t} is a cpu tensor whose memory overlaps the memory {@code a}'s elements span — as for a tensor from
+     * {@link #share}; false for the copies {@link #fromINDArray} and {@link #toINDArray} make.
      */
     public static boolean sharesMemory(INDArray a, Tensor t) {
         if (a == null || t == null || a.isEmpty() || t.numel() == 0 || t.isClosed() || !isCpuTensor(t)) {
@@ -246,6 +306,94 @@ public final class Nd4jTensors {
             p[k] = k;
         }
         return p;
+    }
+
+    // ---------------------------------------------------------------- sharing
+
+    /** What {@link #share} needs: either the reason it cannot share, or the memory to wrap. */
+    private record Shared(String reason, DataBuffer data, ByteBuffer memory, int[] shape) {
+        static Shared no(String format, Object... args) {
+            return new Shared(String.format(Locale.ROOT, format, args), null, null, null);
+        }
+    }
+
+    /**
+     * Whether {@code a} can be shared with a tensor of {@code backend}, and if so, ND4J's buffer as a native-order
+     * NIO view positioned at {@code a}'s first element (through the public API: {@link DataBuffer#asNio()}, whose
+     * element 0 is at {@link DataBuffer#address()}; {@link INDArray#offset()} counts elements from there, for
+     * views too).
+     */
+    private static Shared shareable(INDArray a, Backend backend) {
+        requireBackend("share", backend);
+        if (!isCpu(backend)) {
+            return Shared.no("share: backend must be Recur's cpu backend (Backends.get(\"cpu\"))%s, whose tensors live "
+                    + "in host memory, got %s; fromINDArray copies the array to it",
+                    CPU_PRESENT ? "" : " with recur-cpu on the class path", backend.name());
+        }
+        if (a == null) {
+            return Shared.no("share: a must be a FLOAT INDArray, got null");
+        }
+        if (a.wasClosed()) {
+            return Shared.no("share: a must be open, got a closed INDArray");
+        }
+        if (a.isCompressed()) {
+            return Shared.no("share: a must be uncompressed, got a compressed %s array; fromINDArray decompresses "
+                    + "and copies it", Arrays.toString(a.shape()));
+        }
+        DataType type = a.dataType();
+        if (type != DataType.FLOAT) {
+            return Shared.no("share: a must be a FLOAT INDArray (Recur's tensors are F32), got %s %s%s", type,
+                    Arrays.toString(a.shape()),
+                    type == DataType.DOUBLE ? "; fromINDArray copies it, rounding to float" : "");
+        }
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return Shared.no("share: a must be in host memory (ND4J's nd4j-native backend), got an array of %s, "
+                    + "whose memory is on the device; fromINDArray copies it through the host",
+                    Nd4j.getBackend().getClass().getSimpleName());
+        }
+        long[] shape = a.shape();
+        if (a.isEmpty()) {
+            return Shared.no("share: a must have at least one element, got an empty array %s; fromINDArray makes "
+                    + "an empty tensor of it", Arrays.toString(shape));
+        }
+        if (a.isAttached()) {
+            return Shared.no("share: a must not be attached to an ND4J workspace (its memory is reused when the "
+                    + "workspace scope ends), got an array of workspace \"%s\"; detach it (a.detach()) or use "
+                    + "fromINDArray", a.data().getParentWorkspace() == null ? "?"
+                            : a.data().getParentWorkspace().getId());
+        }
+        long[] strides = a.stride();
+        long expected = 1;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            if (shape[k] != 1 && strides[k] != expected) {
+                return Shared.no("share: a must be 'c'-contiguous (row-major, consecutive in memory; size-1 "
+                        + "dimensions aside), got shape %s with strides %s, ordering '%c'%s; fromINDArray copies it "
+                        + "in row-major order", Arrays.toString(shape), Arrays.toString(strides), a.ordering(),
+                        a.isView() ? " (a view)" : "");
+            }
+            expected *= shape[k];
+        }
+        long numel = a.length();
+        if (numel > MAX_ELEMENTS) {
+            return Shared.no("share: a must have at most %d elements, got %d (shape %s)", MAX_ELEMENTS, numel,
+                    Arrays.toString(shape));
+        }
+        int[] intShape = new int[shape.length];
+        for (int k = 0; k < shape.length; k++) {
+            intShape[k] = (int) shape[k]; // each <= numel <= MAX_ELEMENTS
+        }
+        DataBuffer data = a.data();
+        ByteBuffer nio = data.asNio();
+        long start = a.offset() * Float.BYTES;
+        long end = start + numel * Float.BYTES;
+        if (nio == null || !nio.isDirect() || nio.isReadOnly() || a.offset() < 0 || end > nio.capacity()) {
+            return Shared.no("share: a's memory must be reachable as a direct, writable NIO buffer holding "
+                    + "elements [%d, %d), got %s; fromINDArray copies it", a.offset(), a.offset() + numel, nio);
+        }
+        // duplicate(): position and order of our own, ND4J's view untouched; duplicate() resets the order.
+        ByteBuffer memory = nio.duplicate().order(ByteOrder.nativeOrder());
+        memory.limit((int) end).position((int) start);
+        return new Shared(null, data, memory, intShape);
     }
 
     // ---------------------------------------------------------------- ND4J memory, through the public API
