@@ -46,6 +46,9 @@ public interface Backend {
     /** dst = src (same dtype and number of elements). */
     void copy(Tensor src, Tensor dst);
 
+    /** Sets every element of an F32 tensor to {@code value}. */
+    void fill(Tensor t, float value);
+
     /** Index (row-major) of the first NaN or infinite element of an F32 tensor, or -1 if all are finite. */
     long firstNonFinite(Tensor t);
 

@@ -52,12 +52,10 @@ public final class Parameter implements AutoCloseable {
         return grad != null;
     }
 
-    /** Sets the gradient to zero (frees nothing). */
+    /** Sets the gradient to zero in place (allocates nothing). */
     public void zeroGrad() {
         if (grad != null) {
-            try (Tensor zero = value.backend().zeros(DType.F32, value.shape())) {
-                value.backend().copy(zero, grad);
-            }
+            value.backend().fill(grad, 0f);
         }
     }
 

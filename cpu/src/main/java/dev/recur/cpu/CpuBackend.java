@@ -164,6 +164,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void fill(Tensor t, float value) {
+        CpuTensor c = cpu(t);
+        FloatBuffer f = c.floats();
+        for (int i = 0; i < t.numel(); i++) {
+            f.put(c.offset() + i, value);
+        }
+    }
+
+    @Override
     public long firstNonFinite(Tensor t) {
         CpuTensor c = cpu(t);
         FloatBuffer f = c.floats();
