@@ -1,6 +1,7 @@
 package dev.recur.examples;
 
 import dev.recur.backend.Backends;
+import dev.recur.examples.apps.Examples;
 import dev.recur.examples.experiment.MemoryExperiment;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -11,6 +12,8 @@ import java.util.Arrays;
  * The {@code recur} command line (the {@code ./recur} script at the repository root runs it).
  * <pre>
  * recur info        which backends exist, which one is chosen and why the others were passed over
+ * recur example NAME an application end to end on real data (sentiment, forecast, textgen)
+ * recur predict sentiment "TEXT"   the saved sentiment model's label and probability
  * </pre>
  */
 public final class Cli {
@@ -37,6 +40,12 @@ public final class Cli {
             }
             case "experiment" -> {
                 return experiment(rest, out, err);
+            }
+            case "example" -> {
+                return Examples.example(rest, out, err);
+            }
+            case "predict" -> {
+                return Examples.predict(rest, out, err);
             }
             case "help", "-h", "--help" -> {
                 usage(out);
@@ -85,6 +94,7 @@ public final class Cli {
         s.println("          RNN vs LSTM vs GRU vs transformer on the adding problem: test MSE and");
         s.println("          d loss / d h_t against the distance to the end (CSV and charts in DIR,");
         s.println("          default reports/memory)");
+        Examples.usage(s);
         s.println("Options: -Drecur.backend=NAME (or RECUR_BACKEND=NAME) picks the backend; "
                 + "RECUR_JAVA_OPTS passes JVM options.");
     }

@@ -1,0 +1,74 @@
+package dev.recur.examples.apps;
+
+import dev.recur.autograd.Tape;
+import dev.recur.autograd.Var;
+import dev.recur.backend.Backend;
+import dev.recur.nn.Module;
+import dev.recur.nn.Parameter;
+import dev.recur.tensor.DType;
+import dev.recur.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Small ops the examples need on a {@link Tape} that the core API does not have, and parameter snapshots. */
+final class TapeOps {
+    private TapeOps() {
+    }
+
+    /**
+     * The final states of a bidirectional layer side by side: {@code h_n [D, B, H]} (one layer, {@code D}
+     * directions) to {@code [B, D*H]}, row {@code b} = forward state then backward state, as
+     * {@code torch.cat([h_n[0], h_n[1]], dim=1)}. The gradient flows back transposed.
+     */
+    static Var directionsSideBySide(Tape tape, Var hn) {
+        Tensor h = hn.value();
+        Backend be = h.backend();
+        int d = h.dim(0);
+        int b = h.dim(1);
+        int hidden = h.dim(2);
+        Tensor out = be.zeros(DType.F32, b, d * hidden);
+        be.transpose01(h, out.reshape(b, d, hidden));
+        return tape.custom(out, dOut -> {
+            Tensor dh = be.zeros(DType.F32, d, b, hidden);
+            be.transpose01(dOut.reshape(b, d, hidden), dh);
+            tape.accumulate(hn, dh);
+        });
+    }
+
+    /** Copies of every parameter's values, by name (to keep the best epoch's model). */
+    static Map<String, float[]> snapshot(Module m) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        m.parameters().forEach((k, p) -> out.put(k, p.value().toFloatArray()));
+        return out;
+    }
+
+    /** Writes a {@link #snapshot} back. */
+    static void restore(Module m, Map<String, float[]> snapshot) {
+        for (Map.Entry<String, Parameter> e : m.parameters().entrySet()) {
+            Tensor v = e.getValue().value();
+            try (Tensor src = m.backend().fromFloats(snapshot.get(e.getKey()), v.shape())) {
+                m.backend().copy(src, v);
+            }
+        }
+    }
+
+    /** Row-wise softmax of {@code [N, C]} logits, in double. */
+    static double[][] softmax(float[] logits, int rows, int classes) {
+        double[][] p = new double[rows][classes];
+        for (int i = 0; i < rows; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, logits[i * classes + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                p[i][c] = Math.exp(logits[i * classes + c] - max);
+                sum += p[i][c];
+            }
+            for (int c = 0; c < classes; c++) {
+                p[i][c] /= sum;
+            }
+        }
+        return p;
+    }
+}
