@@ -1,5 +1,7 @@
 package dev.recur.cpu.internal;
 
+import dev.recur.backend.GruGates;
+import dev.recur.backend.LstmGates;
 import dev.recur.backend.RnnContext;
 import dev.recur.backend.RnnMode;
 import dev.recur.backend.RnnSpec;
@@ -21,7 +23,13 @@ import java.util.List;
  * <p>States live in {@code hs [T+1, B, Hout]} (and {@code cs [T+1, B, H]}) indexed by the boundary between
  * steps: the forward direction goes from slot {@code t} to {@code t+1}, the reverse from {@code t+1} to
  * {@code t}. Rows that are not running at a step carry their state across it unchanged, so each row's final
- * state is at slot T (forward) or 0 (reverse), and in backward gradients carry back the same way.
+ * state is at slot T (forward) or 0 (reverse), and in backward gradients carry back the same way. Inference
+ * (nothing kept for backward) uses two {@code hs} slots in turn, no {@code cs}, and saves no gates.
+ *
+ * <p>The pointwise work of a step runs on heap arrays ({@link CellKernels}'s {@code ...Arrays} kernels): the
+ * step's rows are copied in and out with bulk {@code FloatBuffer} copies, and the LSTM cell state (and, in
+ * backward, its gradient) stays in a heap array across the steps. The scratch arrays are allocated once per
+ * call and direction, never per step.
  */
 public final class CpuRnn {
     private CpuRnn() {
@@ -102,7 +110,6 @@ public final class CpuRnn {
         int steps = x.dim(0);
         int batch = x.dim(1);
         int dirs = spec.directions();
-        int hidden = spec.hiddenSize();
         int hout = spec.outputSize();
         BatchOrder order = BatchOrder.of(lengths, steps, batch);
         CpuTensor xs = order.identity() ? x : gatherRows(be, x, order);
@@ -116,14 +123,8 @@ public final class CpuRnn {
             for (int l = 0; l < spec.numLayers(); l++) {
                 CpuTensor out = zeros(be, steps, batch, dirs * hout);
                 for (int d = 0; d < dirs; d++) {
-                    int s = l * dirs + d;
-                    Direction dir = forwardDirection(be, w, l, d, in, h0s, c0s, s, order, out);
-                    int last = d == 0 ? steps : 0;
-                    copy(dir.hs, last * batch * hout, hnS, s * batch * hout, batch * hout);
-                    if (cnS != null) {
-                        copy(dir.cs, last * batch * hidden, cnS, s * batch * hidden, batch * hidden);
-                    }
-                    ctx.dirs[l][d] = dir;
+                    ctx.dirs[l][d] = forwardDirection(be, w, l, d, in, h0s, c0s, l * dirs + d, order, out, hnS, cnS,
+                            keep);
                 }
                 if (l + 1 < spec.numLayers()) {
                     ctx.outputs.add(out);
@@ -150,9 +151,15 @@ public final class CpuRnn {
         return keep ? ctx : null;
     }
 
+    /**
+     * One layer and direction. With {@code keep} the states of every step boundary are saved ({@code hs},
+     * {@code cs} with T+1 slots) with the activated gates, for backward; without it {@code hs} has two slots
+     * used in turn, there is no {@code cs} (the cell state lives in a heap array), and nothing else is written
+     * back. Writes the final states into {@code hnS[stateIndex]}, {@code cnS[stateIndex]}.
+     */
     private static Direction forwardDirection(CpuBackend be, RnnWeights w, int layer, int d, CpuTensor in,
                                               CpuTensor h0s, CpuTensor c0s, int stateIndex, BatchOrder order,
-                                              CpuTensor out) {
+                                              CpuTensor out, CpuTensor hnS, CpuTensor cnS, boolean keep) {
         RnnSpec spec = w.spec();
         RnnMode mode = spec.mode();
         int steps = in.dim(0);
@@ -171,81 +178,185 @@ public final class CpuRnn {
 
         Direction dir = new Direction();
         dir.gates = zeros(be, steps, batch, gh);
-        dir.hs = zeros(be, steps + 1, batch, hout);
-        if (mode == RnnMode.LSTM) {
+        dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
+        if (mode == RnnMode.LSTM && keep) {
             dir.cs = zeros(be, steps + 1, batch, hidden);
         }
         if (proj > 0) {
-            dir.ms = zeros(be, steps, batch, hidden);
+            dir.ms = zeros(be, keep ? steps : 1, batch, hidden);
         }
         CpuTensor ghStep = null;
         if (mode == RnnMode.GRU) {
-            dir.gru = zeros(be, steps, batch, 4 * hidden);
+            if (keep) {
+                dir.gru = zeros(be, steps, batch, 4 * hidden);
+            }
             ghStep = zeros(be, batch, gh);
         }
+        // Heap scratch for the pointwise work, per call (never per step): one array per gate, rows r < bs at
+        // r * H; c holds the LSTM cell state of all rows across the steps.
+        int bh = batch * hidden;
+        float[] a0 = new float[bh];
+        float[] a1 = mode == RnnMode.LSTM || mode == RnnMode.GRU ? new float[bh] : null;
+        float[] a2 = a1 == null ? null : new float[bh];
+        float[] a3 = mode == RnnMode.LSTM ? new float[bh] : null;
+        float[] c = mode == RnnMode.LSTM ? new float[bh] : null;
+        float[] hArr = new float[batch * Math.max(hidden, hout)];
+        float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
+        float[][] bhh = null;
         try {
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + bias (GRU: b_ih only; b_hh stays on the hidden side).
             gemm(false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f, dir.gates, 0, gh);
             if (bIh != null) {
                 addBias(dir.gates, steps * batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
+                if (mode == RnnMode.GRU) {
+                    // b_hh per gate, repeated for every row so that adding it is a same-index loop.
+                    bhh = new float[3][bh];
+                    FloatBuffer bf = bHh.floats();
+                    for (int q = 0; q < 3; q++) {
+                        bf.get(bHh.offset() + q * hidden, bhh[q], 0, hidden);
+                        for (int r = 1; r < batch; r++) {
+                            System.arraycopy(bhh[q], 0, bhh[q], r * hidden, hidden);
+                        }
+                    }
+                }
             }
             int first = d == 0 ? 0 : steps;
+            int last = d == 0 ? steps : 0;
             if (h0s != null) {
-                copy(h0s, stateIndex * batch * hout, dir.hs, first * batch * hout, batch * hout);
+                copy(h0s, stateIndex * batch * hout, dir.hs, slot(first, keep) * batch * hout, batch * hout);
             }
-            if (c0s != null) {
-                copy(c0s, stateIndex * batch * hidden, dir.cs, first * batch * hidden, batch * hidden);
+            if (c != null && c0s != null) {
+                c0s.floats().get(c0s.offset() + stateIndex * bh, c, 0, bh);
+                if (keep) {
+                    copy(c0s, stateIndex * bh, dir.cs, first * bh, bh);
+                }
             }
             FloatBuffer g = dir.gates.floats();
+            int gBase = dir.gates.offset();
             FloatBuffer hs = dir.hs.floats();
+            int hsBase = dir.hs.offset();
             for (int k = 0; k < steps; k++) {
                 int t = d == 0 ? k : steps - 1 - k;
                 int prev = d == 0 ? t : t + 1;
                 int next = d == 0 ? t + 1 : t;
                 int bs = order.batchSizes()[t];
+                int n = bs * hidden;
                 int gOff = t * batch * gh;
-                int hPrev = prev * batch * hout;
-                int hNext = next * batch * hout;
+                int hPrev = slot(prev, keep) * batch * hout;
+                int hNext = slot(next, keep) * batch * hout;
                 switch (mode) {
                     case LSTM -> {
                         gemm(false, true, bs, gh, hout, 1f, dir.hs, hPrev, hout, wHh, 0, hout, 1f, dir.gates, gOff, gh);
-                        FloatBuffer cs = dir.cs.floats();
-                        if (proj > 0) {
-                            CellKernels.lstmForward(g, gOff, cs, prev * batch * hidden, cs, next * batch * hidden,
-                                    dir.ms.floats(), t * batch * hidden, bs, hidden);
-                            gemm(false, true, bs, proj, hidden, 1f, dir.ms, t * batch * hidden, hidden, wHr, 0, hidden,
-                                    0f, dir.hs, hNext, proj);
-                        } else {
-                            CellKernels.lstmForward(g, gOff, cs, prev * batch * hidden, cs, next * batch * hidden,
-                                    hs, hNext, bs, hidden);
+                        gatherGates(g, gBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1, LstmGates.G, a2,
+                                LstmGates.O, a3);
+                        CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
+                        if (keep) {
+                            scatterGates(g, gBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                    LstmGates.G, a2, LstmGates.O, a3);
+                            // All rows: those not running carry their cell state across the step.
+                            dir.cs.floats().put(dir.cs.offset() + next * bh, c, 0, bh);
                         }
-                        copy(dir.cs, prev * batch * hidden + bs * hidden, dir.cs, next * batch * hidden + bs * hidden,
-                                (batch - bs) * hidden);
+                        if (proj > 0) {
+                            int mOff = keep ? t * bh : 0;
+                            dir.ms.floats().put(dir.ms.offset() + mOff, hArr, 0, n);
+                            gemm(false, true, bs, proj, hidden, 1f, dir.ms, mOff, hidden, wHr, 0, hidden, 0f, dir.hs,
+                                    hNext, proj);
+                        } else {
+                            hs.put(hsBase + hNext, hArr, 0, n);
+                        }
                     }
                     case GRU -> {
                         gemm(false, true, bs, gh, hout, 1f, dir.hs, hPrev, hout, wHh, 0, hout, 0f, ghStep, 0, gh);
-                        CellKernels.gruForward(g, gOff, ghStep.floats(), ghStep.offset(),
-                                bHh == null ? null : bHh.floats(), bHh == null ? 0 : bHh.offset(), hs, hPrev, hs, hNext,
-                                dir.gru.floats(), t * batch * 4 * hidden, bs, hidden);
+                        gatherGates(g, gBase + gOff, gh, hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2,
+                                -1, null);
+                        gatherGates(ghStep.floats(), ghStep.offset(), gh, hidden, bs, GruGates.R, gru[0], GruGates.Z,
+                                gru[1], GruGates.N, gru[2], -1, null);
+                        if (bhh != null) {
+                            for (int q = 0; q < 3; q++) {
+                                CellKernels.addInPlace(gru[q], bhh[q], n);
+                            }
+                        }
+                        hs.get(hsBase + hPrev, hArr, 0, n);
+                        CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
+                        hs.put(hsBase + hNext, hArr, 0, n);
+                        if (keep) {
+                            scatterGates(dir.gru.floats(), dir.gru.offset() + t * batch * 4 * hidden, 4 * hidden,
+                                    hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2, GruGates.SAVED_GH_N,
+                                    gru[2]);
+                        }
                     }
                     case RNN_TANH, RNN_RELU -> {
                         gemm(false, true, bs, gh, hout, 1f, dir.hs, hPrev, hout, wHh, 0, hout, 1f, dir.gates, gOff, gh);
-                        CellKernels.activate(mode.activation(), g, gOff, g, gOff, bs * hidden);
-                        copy(dir.gates, gOff, dir.hs, hNext, bs * hidden);
+                        g.get(gBase + gOff, a0, 0, n);
+                        CellKernels.activateArrays(mode.activation(), a0, n);
+                        if (keep) {
+                            g.put(gBase + gOff, a0, 0, n);
+                        }
+                        hs.put(hsBase + hNext, a0, 0, n);
                     }
                 }
                 // Sequences that are not running at step t carry their state across it.
                 copy(dir.hs, hPrev + bs * hout, dir.hs, hNext + bs * hout, (batch - bs) * hout);
-                for (int b = 0; b < bs; b++) {
-                    copy(dir.hs, hNext + b * hout, out, (t * batch + b) * outWidth + d * hout, hout);
+                if (outWidth == hout) {
+                    copy(dir.hs, hNext, out, t * batch * outWidth, bs * hout);
+                } else {
+                    for (int b = 0; b < bs; b++) {
+                        copy(dir.hs, hNext + b * hout, out, (t * batch + b) * outWidth + d * hout, hout);
+                    }
                 }
             }
+            copy(dir.hs, slot(last, keep) * batch * hout, hnS, stateIndex * batch * hout, batch * hout);
+            if (cnS != null) {
+                cnS.floats().put(cnS.offset() + stateIndex * bh, c, 0, bh);
+            }
+        } catch (RuntimeException | Error e) {
+            dir.close();
+            throw e;
         } finally {
             if (ghStep != null) {
                 ghStep.close();
             }
         }
         return dir;
+    }
+
+    /** Slot of step boundary {@code t} in {@code hs}: all T+1 kept, or two used in turn. */
+    private static int slot(int t, boolean keep) {
+        return keep ? t : t & 1;
+    }
+
+    /**
+     * Copies gate blocks of rows {@code 0..rows} of a {@code [rows, width]} block at {@code base} into arrays:
+     * gate {@code gA} (its index in the row, in units of H) into {@code a}, and so on; a gate index of -1 is
+     * skipped. Element {@code r * H + j} of each array is unit j of row r.
+     */
+    private static void gatherGates(FloatBuffer src, int base, int width, int hidden, int rows, int gA, float[] a,
+                                    int gB, float[] b, int gC, float[] c, int gD, float[] e) {
+        for (int r = 0; r < rows; r++) {
+            int row = base + r * width;
+            int dst = r * hidden;
+            src.get(row + gA * hidden, a, dst, hidden);
+            src.get(row + gB * hidden, b, dst, hidden);
+            src.get(row + gC * hidden, c, dst, hidden);
+            if (gD >= 0) {
+                src.get(row + gD * hidden, e, dst, hidden);
+            }
+        }
+    }
+
+    /** The inverse of {@link #gatherGates}: arrays into the gate blocks of rows {@code 0..rows}. */
+    private static void scatterGates(FloatBuffer dst, int base, int width, int hidden, int rows, int gA, float[] a,
+                                     int gB, float[] b, int gC, float[] c, int gD, float[] e) {
+        for (int r = 0; r < rows; r++) {
+            int row = base + r * width;
+            int src = r * hidden;
+            dst.put(row + gA * hidden, a, src, hidden);
+            dst.put(row + gB * hidden, b, src, hidden);
+            dst.put(row + gC * hidden, c, src, hidden);
+            if (gD >= 0) {
+                dst.put(row + gD * hidden, e, src, hidden);
+            }
+        }
     }
 
     /** See {@link dev.recur.backend.Backend#rnnBackward}. */
@@ -271,11 +382,10 @@ public final class CpuRnn {
             if (dy != null) {
                 gatherRowsInto(dy, dOut, order);
                 FloatBuffer f = dOut.floats();
+                float[] zero = new float[batch * width];
                 for (int t = 0; t < steps; t++) {
                     int bs = order.batchSizes()[t];
-                    for (int i = (t * batch + bs) * width; i < (t + 1) * batch * width; i++) {
-                        f.put(i, 0f);
-                    }
+                    f.put(dOut.offset() + (t * batch + bs) * width, zero, 0, (batch - bs) * width);
                 }
             }
             CpuTensor dhnS = sortedOrNull(be, dhn, order, temps);
@@ -318,6 +428,7 @@ public final class CpuRnn {
         int gh = spec.gateRows();
         int width = dOut.dim(2);
         int s = layer * spec.directions() + d;
+        int bh = batch * hidden;
         CpuTensor wIh = (CpuTensor) w.get(Kind.WEIGHT_IH, layer, d);
         CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
         CpuTensor wHr = (CpuTensor) w.get(Kind.WEIGHT_HR, layer, d);
@@ -327,58 +438,98 @@ public final class CpuRnn {
             CpuTensor dG = track(zeros(be, steps, batch, gh), temps);
             CpuTensor dGh = mode == RnnMode.GRU ? track(zeros(be, steps, batch, gh), temps) : dG;
             CpuTensor dh = track(zeros(be, batch, hout), temps);
-            CpuTensor dc = mode == RnnMode.LSTM ? track(zeros(be, batch, hidden), temps) : null;
             CpuTensor dhAll = proj > 0 ? track(zeros(be, steps, batch, proj), temps) : null;
-            CpuTensor dm = proj > 0 ? track(zeros(be, batch, hidden), temps) : dh;
+            CpuTensor dm = proj > 0 ? track(zeros(be, batch, hidden), temps) : null;
             if (dhnS != null) {
                 copy(dhnS, s * batch * hout, dh, 0, batch * hout);
             }
-            if (dcnS != null) {
-                copy(dcnS, s * batch * hidden, dc, 0, batch * hidden);
+            // Heap scratch, per call: gate arrays as in forward, dc the LSTM cell gradient of all rows.
+            float[] a0 = new float[bh];
+            float[] a1 = mode == RnnMode.RNN_TANH || mode == RnnMode.RNN_RELU ? null : new float[bh];
+            float[] a2 = a1 == null ? null : new float[bh];
+            float[] a3 = a1 == null ? null : new float[bh];
+            float[] x0 = a1 == null ? null : new float[bh];
+            float[] x1 = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] x2 = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] dc = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] dhArr = new float[batch * Math.max(hout, hidden)];
+            float[] dOutRows = new float[batch * hout];
+            if (dc != null && dcnS != null) {
+                dcnS.floats().get(dcnS.offset() + s * bh, dc, 0, bh);
             }
             FloatBuffer dhf = dh.floats();
+            int dhBase = dh.offset();
             FloatBuffer dof = dOut.floats();
+            FloatBuffer gates = dir.gates.floats();
+            int gBase = dir.gates.offset();
+            FloatBuffer dgf = dG.floats();
+            int dgBase = dG.offset();
             for (int k = steps - 1; k >= 0; k--) {
                 int t = d == 0 ? k : steps - 1 - k;
                 int prev = d == 0 ? t : t + 1;
                 int next = d == 0 ? t + 1 : t;
                 int bs = ctx.order.batchSizes()[t];
+                int n = bs * hidden;
                 int gOff = t * batch * gh;
-                // dh[0:bs] += dOut[t, 0:bs, d*Hout : (d+1)*Hout]
-                for (int b = 0; b < bs; b++) {
-                    int src = (t * batch + b) * width + d * hout;
-                    for (int j = 0; j < hout; j++) {
-                        dhf.put(b * hout + j, dhf.get(b * hout + j) + dof.get(src + j));
+                // dh[0:bs] += dOut[t, 0:bs, d*Hout : (d+1)*Hout], into dhArr.
+                int nh = bs * hout;
+                dhf.get(dhBase, dhArr, 0, nh);
+                int src = dOut.offset() + t * batch * width + d * hout;
+                if (width == hout) {
+                    dof.get(src, dOutRows, 0, nh);
+                } else {
+                    for (int b = 0; b < bs; b++) {
+                        dof.get(src + b * width, dOutRows, b * hout, hout);
                     }
                 }
+                CellKernels.addInPlace(dhArr, dOutRows, nh);
                 switch (mode) {
                     case LSTM -> {
+                        float[] dmArr = dhArr;
                         if (proj > 0) {
                             // h = m W_hr^T: dm = dh W_hr; dW_hr gets dh^T m after the loop.
-                            copy(dh, 0, dhAll, t * batch * proj, bs * proj);
-                            gemm(false, false, bs, hidden, proj, 1f, dh, 0, proj, wHr, 0, hidden, 0f, dm, 0, hidden);
+                            dhAll.floats().put(dhAll.offset() + t * batch * proj, dhArr, 0, nh);
+                            gemm(false, false, bs, hidden, proj, 1f, dhAll, t * batch * proj, proj, wHr, 0, hidden, 0f,
+                                    dm, 0, hidden);
+                            dm.floats().get(dm.offset(), x1, 0, n);
+                            dmArr = x1;
                         }
+                        gatherGates(gates, gBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1, LstmGates.G,
+                                a2, LstmGates.O, a3);
                         FloatBuffer cs = dir.cs.floats();
-                        CellKernels.lstmBackward(dir.gates.floats(), gOff, cs, prev * batch * hidden, cs,
-                                next * batch * hidden, dm.floats(), 0, dc.floats(), 0, dG.floats(), gOff, bs, hidden);
+                        cs.get(dir.cs.offset() + prev * bh, x0, 0, n);
+                        cs.get(dir.cs.offset() + next * bh, x2, 0, n);
+                        CellKernels.lstmBackwardArrays(a0, a1, a2, a3, x0, x2, dmArr, dc, n);
+                        scatterGates(dgf, dgBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                LstmGates.G, a2, LstmGates.O, a3);
                         // h_prev feeds the gates through W_hh: dh_prev[0:bs] = dG W_hh.
                         gemm(false, false, bs, hout, gh, 1f, dG, gOff, gh, wHh, 0, hout, 0f, dh, 0, hout);
                     }
                     case GRU -> {
-                        CellKernels.gruBackward(dir.gru.floats(), t * batch * 4 * hidden, dir.hs.floats(),
-                                prev * batch * hout, dhf, 0, dG.floats(), gOff, dGh.floats(), gOff, bs, hidden);
+                        FloatBuffer saved = dir.gru.floats();
+                        int sOff = dir.gru.offset() + t * batch * 4 * hidden;
+                        gatherGates(saved, sOff, 4 * hidden, hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N,
+                                a2, GruGates.SAVED_GH_N, a3);
+                        dir.hs.floats().get(dir.hs.offset() + prev * batch * hout, x0, 0, n);
+                        CellKernels.gruBackwardArrays(a0, a1, a2, a3, x0, dhArr, n);
+                        dhf.put(dhBase, dhArr, 0, n);
+                        scatterGates(dgf, dgBase + gOff, gh, hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2,
+                                -1, null);
+                        scatterGates(dGh.floats(), dGh.offset() + gOff, gh, hidden, bs, GruGates.R, a0, GruGates.Z,
+                                a1, GruGates.N, a3, -1, null);
                         gemm(false, false, bs, hout, gh, 1f, dGh, gOff, gh, wHh, 0, hout, 1f, dh, 0, hout);
                     }
                     case RNN_TANH, RNN_RELU -> {
-                        CellKernels.activateBackward(mode.activation(), null, 0, dir.gates.floats(), gOff, dhf, 0,
-                                dG.floats(), gOff, bs * hidden);
+                        gates.get(gBase + gOff, a0, 0, n);
+                        CellKernels.activateBackwardArrays(mode.activation(), a0, dhArr, n);
+                        dgf.put(dgBase + gOff, dhArr, 0, n);
                         gemm(false, false, bs, hout, gh, 1f, dG, gOff, gh, wHh, 0, hout, 0f, dh, 0, hout);
                     }
                 }
             }
             copy(dh, 0, dh0S, s * batch * hout, batch * hout);
             if (dc0S != null) {
-                copy(dc, 0, dc0S, s * batch * hidden, batch * hidden);
+                dc0S.floats().put(dc0S.offset() + s * bh, dc, 0, bh);
             }
             // Weight gradients over all steps at once; rows of steps that did not run are 0 in dG.
             int rows = steps * batch;
@@ -388,8 +539,17 @@ public final class CpuRnn {
             gemm(true, false, gh, hout, rows, 1f, dGh, 0, gh, dir.hs, firstPrev, hout, 1f,
                     (CpuTensor) grads.get(Kind.WEIGHT_HH, layer, d), 0, hout);
             if (spec.bias()) {
-                sumRows(dG, rows, gh, (CpuTensor) grads.get(Kind.BIAS_IH, layer, d));
-                sumRows(dGh, rows, gh, (CpuTensor) grads.get(Kind.BIAS_HH, layer, d));
+                CpuTensor gIh = (CpuTensor) grads.get(Kind.BIAS_IH, layer, d);
+                CpuTensor gHh = (CpuTensor) grads.get(Kind.BIAS_HH, layer, d);
+                if (dGh == dG) {
+                    // Both biases enter the same pre-activation: one column sum serves both.
+                    float[] sum = columnSums(dG, rows, gh);
+                    addInto(gIh, sum);
+                    addInto(gHh, sum);
+                } else {
+                    sumRows(dG, rows, gh, gIh);
+                    sumRows(dGh, rows, gh, gHh);
+                }
             }
             if (proj > 0) {
                 gemm(true, false, proj, hidden, rows, 1f, dhAll, 0, proj, dir.ms, 0, hidden, 1f,
@@ -421,30 +581,44 @@ public final class CpuRnn {
                 bias[j] += f2.get(b2.offset() + j);
             }
         }
+        // Row by row through a heap array: bulk copies and a same-index loop, which C2 vectorizes (a loop
+        // over a block of rows reads the block at an offset and stays scalar on JDK 17).
+        float[] row = new float[cols];
         FloatBuffer f = y.floats();
         int base = y.offset();
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                int i = base + r * cols + j;
-                f.put(i, f.get(i) + bias[j]);
-            }
+            int at = base + r * cols;
+            f.get(at, row, 0, cols);
+            CellKernels.addInPlace(row, bias, cols);
+            f.put(at, row, 0, cols);
         }
     }
 
     /** {@code out[j] += sum_r x[r, j]}. */
     public static void sumRows(CpuTensor x, int rows, int cols, CpuTensor out) {
+        addInto(out, columnSums(x, rows, cols));
+    }
+
+    /** {@code sum_r x[r, j]}, summed in row order (the same rounding as a plain loop over rows). */
+    private static float[] columnSums(CpuTensor x, int rows, int cols) {
         float[] acc = new float[cols];
+        float[] row = new float[cols];
         FloatBuffer f = x.floats();
         int base = x.offset();
         for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < cols; j++) {
-                acc[j] += f.get(base + r * cols + j);
-            }
+            f.get(base + r * cols, row, 0, cols);
+            CellKernels.addInPlace(acc, row, cols);
         }
-        FloatBuffer o = out.floats();
-        for (int j = 0; j < cols; j++) {
-            o.put(out.offset() + j, o.get(out.offset() + j) + acc[j]);
-        }
+        return acc;
+    }
+
+    /** {@code out[j] += v[j]} over the whole of {@code out}. */
+    private static void addInto(CpuTensor out, float[] v) {
+        float[] o = new float[v.length];
+        FloatBuffer f = out.floats();
+        f.get(out.offset(), o, 0, v.length);
+        CellKernels.addInPlace(o, v, v.length);
+        f.put(out.offset(), o, 0, v.length);
     }
 
     /** Copies {@code n} floats between blocks (element offsets relative to each tensor). */

@@ -1,0 +1,386 @@
+package dev.recur.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recur.autograd.GradMode;
+import dev.recur.backend.Activation;
+import dev.recur.backend.Backend;
+import dev.recur.backend.Backends;
+import dev.recur.backend.GruGates;
+import dev.recur.backend.LstmGates;
+import dev.recur.cpu.internal.Blas;
+import dev.recur.cpu.internal.CellKernels;
+import dev.recur.cpu.internal.FastMath;
+import dev.recur.nn.Parameter;
+import dev.recur.nn.rnn.Gru;
+import dev.recur.nn.rnn.Lstm;
+import dev.recur.nn.rnn.Nonlinearity;
+import dev.recur.nn.rnn.RecurrentLayer;
+import dev.recur.nn.rnn.Rnn;
+import dev.recur.nn.rnn.RnnGradients;
+import dev.recur.nn.rnn.RnnResult;
+import dev.recur.nn.rnn.RnnState;
+import dev.recur.tensor.Tensor;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The fast paths of the cpu sequence op against their plain references: the rational tanh and sigmoid against
+ * the double formulas; the array cell kernels against the scalar {@code FloatBuffer} kernels (sizes 1, 4, 6,
+ * 8, 13, 33, random and boundary values); one-row GEMMs run as GEMV against sgemm; whole layers with GEMV on
+ * and off; inference (two state slots, nothing saved) against a training forward, bit for bit.
+ */
+class RecurrentPerfPathTest {
+    private static final int[] HIDDEN = {1, 4, 6, 8, 13, 33};
+    private static final int[] ROWS = {1, 3};
+    private final Backend be = Backends.get("cpu");
+
+    @Test
+    void rationalTanhAndSigmoidMatchTheFormulas() {
+        double worstTanh = 0;
+        double worstSig = 0;
+        for (int k = -400_000; k <= 400_000; k++) {
+            float x = k * 1e-4f;
+            worstTanh = Math.max(worstTanh, Math.abs(FastMath.tanhRational(x) - Math.tanh(x)));
+            worstSig = Math.max(worstSig, Math.abs(FastMath.sigmoidRational(x) - 1 / (1 + Math.exp(-(double) x))));
+        }
+        System.out.printf("tanhRational max abs error %.3g, sigmoidRational %.3g over [-40, 40]%n", worstTanh,
+                worstSig);
+        assertTrue(worstTanh < 5e-7, "tanhRational error " + worstTanh);
+        assertTrue(worstSig < 3e-7, "sigmoidRational error " + worstSig);
+        float[] edge = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 9f, -9f, 18f, -18f, 1e30f, -1e30f,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (float x : edge) {
+            float t = FastMath.tanhRational(x);
+            float s = FastMath.sigmoidRational(x);
+            assertTrue(Math.abs(t) <= 1f && Math.abs(t - Math.tanh(x)) < 5e-7, "tanh(" + x + ") = " + t);
+            assertTrue(s >= 0f && s <= 1f && Math.abs(s - 1 / (1 + Math.exp(-(double) x))) < 3e-7,
+                    "sigmoid(" + x + ") = " + s);
+        }
+        assertEquals(0f, FastMath.tanhRational(0f));
+        assertEquals(0.5f, FastMath.sigmoidRational(0f));
+        assertTrue(Float.isNaN(FastMath.tanhRational(Float.NaN)));
+    }
+
+    @Test
+    void lstmArrayKernelsMatchTheBufferKernels() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        for (int rows : ROWS) {
+            for (int h : HIDDEN) {
+                String at = "lstm rows=" + rows + " H=" + h;
+                int n = rows * h;
+                float[] pre = values(rnd, rows * 4 * h, 4f);
+                float[] c = values(rnd, n, 2f);
+                // Reference: the scalar kernel on buffers [rows, 4H], [rows, H].
+                FloatBuffer g = FloatBuffer.wrap(pre.clone());
+                FloatBuffer cn = FloatBuffer.allocate(n);
+                FloatBuffer m = FloatBuffer.allocate(n);
+                CellKernels.lstmForward(g, 0, FloatBuffer.wrap(c), 0, cn, 0, m, 0, rows, h);
+                float[][] a = split(pre, rows, h, 4);
+                float[] cArr = c.clone();
+                float[] mArr = new float[n];
+                CellKernels.lstmForwardArrays(a[LstmGates.I], a[LstmGates.F], a[LstmGates.G], a[LstmGates.O], cArr,
+                        mArr, n);
+                assertClose(at + " gates", g.array(), join(a, rows, h), 1e-6);
+                assertClose(at + " c_next", cn.array(), cArr, 2e-6);
+                assertClose(at + " m", m.array(), mArr, 2e-6);
+
+                // Backward from the same activated gates and states.
+                float[] dm = values(rnd, n, 1f);
+                float[] dcIn = values(rnd, n, 1f);
+                FloatBuffer dc = FloatBuffer.wrap(dcIn.clone());
+                FloatBuffer dg = FloatBuffer.allocate(rows * 4 * h);
+                CellKernels.lstmBackward(g, 0, FloatBuffer.wrap(c), 0, cn, 0, FloatBuffer.wrap(dm), 0, dc, 0, dg, 0,
+                        rows, h);
+                float[][] b = split(g.array(), rows, h, 4);
+                float[] dcArr = dcIn.clone();
+                CellKernels.lstmBackwardArrays(b[LstmGates.I], b[LstmGates.F], b[LstmGates.G], b[LstmGates.O],
+                        c.clone(), cn.array().clone(), dm.clone(), dcArr, n);
+                assertClose(at + " d gates", dg.array(), join(b, rows, h), 2e-6);
+                assertClose(at + " d c", dc.array(), dcArr, 2e-6);
+            }
+        }
+    }
+
+    @Test
+    void gruArrayKernelsMatchTheBufferKernels() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        for (int rows : ROWS) {
+            for (int h : HIDDEN) {
+                String at = "gru rows=" + rows + " H=" + h;
+                int n = rows * h;
+                float[] gi = values(rnd, rows * 3 * h, 4f);
+                float[] gh = values(rnd, rows * 3 * h, 4f);
+                float[] hPrev = values(rnd, n, 1f);
+                FloatBuffer hn = FloatBuffer.allocate(n);
+                FloatBuffer saved = FloatBuffer.allocate(rows * 4 * h);
+                CellKernels.gruForward(FloatBuffer.wrap(gi), 0, FloatBuffer.wrap(gh), 0, null, 0,
+                        FloatBuffer.wrap(hPrev), 0, hn, 0, saved, 0, rows, h);
+                float[][] i = split(gi, rows, h, 3);
+                float[][] hh = split(gh, rows, h, 3);
+                float[] hArr = hPrev.clone();
+                CellKernels.gruForwardArrays(i[GruGates.R], i[GruGates.Z], i[GruGates.N], hh[GruGates.R],
+                        hh[GruGates.Z], hh[GruGates.N], hArr, n);
+                assertClose(at + " h_next", hn.array(), hArr, 2e-6);
+                float[][] s = split(saved.array(), rows, h, 4);
+                assertClose(at + " saved r", s[GruGates.R], i[GruGates.R], 1e-6);
+                assertClose(at + " saved z", s[GruGates.Z], i[GruGates.Z], 1e-6);
+                assertClose(at + " saved n", s[GruGates.N], i[GruGates.N], 1e-6);
+                assertClose(at + " saved gh_n", s[GruGates.SAVED_GH_N], hh[GruGates.N], 0);
+
+                float[] dhIn = values(rnd, n, 1f);
+                FloatBuffer dh = FloatBuffer.wrap(dhIn.clone());
+                FloatBuffer dgi = FloatBuffer.allocate(rows * 3 * h);
+                FloatBuffer dgh = FloatBuffer.allocate(rows * 3 * h);
+                CellKernels.gruBackward(saved, 0, FloatBuffer.wrap(hPrev), 0, dh, 0, dgi, 0, dgh, 0, rows, h);
+                float[][] b = split(saved.array(), rows, h, 4);
+                float[] dhArr = dhIn.clone();
+                CellKernels.gruBackwardArrays(b[GruGates.R], b[GruGates.Z], b[GruGates.N], b[GruGates.SAVED_GH_N],
+                        hPrev.clone(), dhArr, n);
+                float[][] wantGi = split(dgi.array(), rows, h, 3);
+                float[][] wantGh = split(dgh.array(), rows, h, 3);
+                assertClose(at + " dh", dh.array(), dhArr, 1e-6);
+                assertClose(at + " d gi_r = d gh_r", wantGi[GruGates.R], b[GruGates.R], 1e-6);
+                assertClose(at + " d gh_r", wantGh[GruGates.R], b[GruGates.R], 1e-6);
+                assertClose(at + " d gi_z = d gh_z", wantGi[GruGates.Z], b[GruGates.Z], 1e-6);
+                assertClose(at + " d gh_z", wantGh[GruGates.Z], b[GruGates.Z], 1e-6);
+                assertClose(at + " d gi_n", wantGi[GruGates.N], b[GruGates.N], 1e-6);
+                assertClose(at + " d gh_n", wantGh[GruGates.N], b[GruGates.SAVED_GH_N], 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void activationArrayKernelsMatchTheBufferKernels() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (Activation act : new Activation[] {Activation.TANH, Activation.RELU, Activation.SIGMOID}) {
+            for (int n : new int[] {1, 4, 6, 8, 13, 33, 100}) {
+                String at = act + " n=" + n;
+                float[] x = values(rnd, n, 4f);
+                FloatBuffer y = FloatBuffer.allocate(n);
+                CellKernels.activate(act, FloatBuffer.wrap(x), 0, y, 0, n);
+                float[] yArr = x.clone();
+                CellKernels.activateArrays(act, yArr, n);
+                assertClose(at + " y", y.array(), yArr, 1e-6);
+                float[] dy = values(rnd, n, 1f);
+                FloatBuffer dx = FloatBuffer.allocate(n);
+                CellKernels.activateBackward(act, null, 0, y, 0, FloatBuffer.wrap(dy), 0, dx, 0, n);
+                float[] dxArr = dy.clone();
+                CellKernels.activateBackwardArrays(act, y.array(), dxArr, n);
+                assertClose(at + " dx", dx.array(), dxArr, 0);
+            }
+        }
+    }
+
+    /** sgemm with M = 1, all four transpose cases, beta 0 over NaN and beta 1: GEMV against sgemm. */
+    @Test
+    void oneRowGemmAsGemvMatchesSgemm() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        boolean saved = Blas.gemvForOneRow();
+        try {
+            for (int n : new int[] {1, 7, 64}) {
+                for (int k : new int[] {1, 5, 128}) {
+                    for (boolean ta : new boolean[] {false, true}) {
+                        for (boolean tb : new boolean[] {false, true}) {
+                            for (float beta : new float[] {0f, 1f}) {
+                                String at = "M=1 N=" + n + " K=" + k + " transA=" + ta + " transB=" + tb + " beta="
+                                        + beta;
+                                float[] a = values(rnd, k, 1f);
+                                float[] b = values(rnd, n * k, 1f);
+                                float[] c0 = beta == 0f ? nans(n) : values(rnd, n, 1f);
+                                float[] viaGemv = oneRowGemm(true, ta, tb, a, b, c0, n, k, beta);
+                                float[] viaGemm = oneRowGemm(false, ta, tb, a, b, c0, n, k, beta);
+                                assertClose(at, viaGemm, viaGemv, 1e-4);
+                            }
+                        }
+                    }
+                }
+            }
+        } finally {
+            Blas.setGemvForOneRow(saved);
+        }
+    }
+
+    /** {@code c[1, n] = 0.5 * a op(B) + beta c}, A as [1, k] or [k, 1], B as [n, k] (transB) or [k, n]. */
+    private float[] oneRowGemm(boolean gemv, boolean ta, boolean tb, float[] a, float[] b, float[] c0, int n, int k,
+                               float beta) {
+        Blas.setGemvForOneRow(gemv);
+        try (CpuTensor ta1 = (CpuTensor) be.fromFloats(a, ta ? k : 1, ta ? 1 : k);
+             CpuTensor tb1 = (CpuTensor) be.fromFloats(b, tb ? n : k, tb ? k : n);
+             CpuTensor tc = (CpuTensor) be.fromFloats(c0, 1, n)) {
+            Blas.sgemm(ta, tb, 1, n, k, 0.5f, ta1.address(), ta ? 1 : k, tb1.address(), tb ? k : n, beta,
+                    tc.address(), n);
+            return tc.toFloatArray();
+        }
+    }
+
+    static Stream<Arguments> layers() {
+        return Stream.of(
+                Arguments.of("lstm L2 bi proj", (Function<Backend, RecurrentLayer>) be ->
+                        Lstm.builder(5, 7).numLayers(2).bidirectional(true).projSize(4).seed(21).build(be)),
+                Arguments.of("lstm L1 uni", (Function<Backend, RecurrentLayer>) be ->
+                        Lstm.builder(6, 13).seed(22).build(be)),
+                Arguments.of("gru L2 bi", (Function<Backend, RecurrentLayer>) be ->
+                        Gru.builder(5, 7).numLayers(2).bidirectional(true).seed(23).build(be)),
+                Arguments.of("gru L1 uni nobias", (Function<Backend, RecurrentLayer>) be ->
+                        Gru.builder(6, 8).bias(false).seed(24).build(be)),
+                Arguments.of("rnn tanh L2 bi", (Function<Backend, RecurrentLayer>) be ->
+                        Rnn.builder(5, 7).numLayers(2).bidirectional(true).seed(25).build(be)),
+                Arguments.of("rnn relu L1 uni", (Function<Backend, RecurrentLayer>) be ->
+                        Rnn.builder(5, 6).nonlinearity(Nonlinearity.RELU).seed(26).build(be)));
+    }
+
+    /**
+     * Inference keeps two state slots and saves nothing; a training forward keeps every step. Both run the same
+     * arithmetic, so outputs and final states agree bit for bit (dense and variable-length batches).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void inferenceForwardEqualsTrainingForwardBitForBit(String name, Function<Backend, RecurrentLayer> factory) {
+        try (RecurrentLayer layer = factory.apply(be)) {
+            for (int[] lengths : new int[][] {null, {4, 9, 1, 7}}) {
+                int batch = 4;
+                Map<String, float[]> train = run(layer, batch, lengths, true, false);
+                Map<String, float[]> infer = run(layer, batch, lengths, false, false);
+                for (String k : infer.keySet()) {
+                    assertArrayEquals(train.get(k), infer.get(k), name + " " + k + " lengths "
+                            + (lengths == null ? "dense" : "varlen"));
+                }
+                layer.zeroGrad();
+            }
+        }
+    }
+
+    /**
+     * Batch 1 runs its step products as GEMV; with GEMV off (sgemm) the results agree to rounding (1e-4 scaled:
+     * the inputs include ±30, and weight gradients sum over steps).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void batchOneWithAndWithoutGemvAgree(String name, Function<Backend, RecurrentLayer> factory) {
+        boolean saved = Blas.gemvForOneRow();
+        try (RecurrentLayer layer = factory.apply(be)) {
+            Blas.setGemvForOneRow(true);
+            Map<String, float[]> on = run(layer, 1, null, true, true);
+            layer.zeroGrad();
+            Blas.setGemvForOneRow(false);
+            Map<String, float[]> off = run(layer, 1, null, true, true);
+            for (String k : on.keySet()) {
+                assertClose(name + " " + k, off.get(k), on.get(k), 1e-4);
+            }
+        } finally {
+            Blas.setGemvForOneRow(saved);
+        }
+    }
+
+    /** Forward (and with {@code backward} the gradients) of a fixed random batch; T = 9. */
+    private Map<String, float[]> run(RecurrentLayer layer, int batch, int[] lengths, boolean grad, boolean backward) {
+        int steps = 9;
+        int in = layer.parameters().values().stream().filter(p -> p.name().startsWith("weight_ih_l0"))
+                .findFirst().orElseThrow().value().dim(1);
+        int states = layer.spec().numLayers() * layer.spec().directions();
+        int hout = layer.spec().outputSize();
+        int hidden = layer.spec().hiddenSize();
+        int width = layer.spec().directions() * hout;
+        boolean lstm = layer.spec().hasCellState();
+        SplittableRandom rnd = new SplittableRandom(7);
+        Map<String, float[]> out = new TreeMap<>();
+        try (GradMode.Scope g = grad ? GradMode.enable() : GradMode.disable();
+             Tensor x = be.fromFloats(values(rnd, steps * batch * in, 1f), steps, batch, in);
+             Tensor h0 = be.fromFloats(values(rnd, states * batch * hout, 1f), states, batch, hout);
+             Tensor c0 = lstm ? be.fromFloats(values(rnd, states * batch * hidden, 1f), states, batch, hidden)
+                     : null;
+             RnnResult r = layer.forward(x, lengths, new RnnState(h0, c0))) {
+            out.put("output", r.output().toFloatArray());
+            out.put("h_n", r.hn().toFloatArray());
+            if (lstm) {
+                out.put("c_n", r.cn().toFloatArray());
+            }
+            if (backward) {
+                try (Tensor dy = be.fromFloats(values(rnd, steps * batch * width, 1f), steps, batch, width);
+                     RnnGradients gr = r.backward(dy, null, null)) {
+                    out.put("d input", gr.input().toFloatArray());
+                    out.put("d h0", gr.h0().toFloatArray());
+                    if (lstm) {
+                        out.put("d c0", gr.c0().toFloatArray());
+                    }
+                }
+                for (Parameter p : layer.parameters().values()) {
+                    if (p.hasGrad()) {
+                        out.put("d " + p.name(), p.grad().toFloatArray());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Random values in [-scale, scale), with a few boundary values mixed in (0, ±30). */
+    private static float[] values(SplittableRandom rnd, int n, float scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            int pick = rnd.nextInt(16);
+            v[i] = pick == 0 ? 0f : pick == 1 ? 30f : pick == 2 ? -30f : (float) ((rnd.nextDouble() * 2 - 1) * scale);
+        }
+        return v;
+    }
+
+    private static float[] nans(int n) {
+        float[] v = new float[n];
+        java.util.Arrays.fill(v, Float.NaN);
+        return v;
+    }
+
+    /** The gate blocks of a [rows, gates*H] array as one array per gate, element r*H + j. */
+    private static float[][] split(float[] rowsOfGates, int rows, int h, int gates) {
+        float[][] out = new float[gates][rows * h];
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < gates; q++) {
+                System.arraycopy(rowsOfGates, (r * gates + q) * h, out[q], r * h, h);
+            }
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #split}. */
+    private static float[] join(float[][] perGate, int rows, int h) {
+        int gates = perGate.length;
+        float[] out = new float[rows * gates * h];
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < gates; q++) {
+                System.arraycopy(perGate[q], r * h, out, (r * gates + q) * h, h);
+            }
+        }
+        return out;
+    }
+
+    /** {@code |got - want| <= tol * max(1, |want|)} elementwise; prints the max difference. */
+    private static void assertClose(String what, float[] want, float[] got, double tol) {
+        assertEquals(want.length, got.length, what + ": length");
+        double worst = 0;
+        for (int i = 0; i < want.length; i++) {
+            if (Float.isNaN(want[i]) || Float.isNaN(got[i])) {
+                assertTrue(Float.isNaN(want[i]) && Float.isNaN(got[i]), what + ": NaN at " + i + ", want " + want[i]
+                        + ", got " + got[i]);
+                continue;
+            }
+            worst = Math.max(worst, Math.abs((double) got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+        }
+        if (worst > 0) {
+            System.out.printf("%-60s maxdiff = %.3e%n", what, worst);
+        }
+        assertTrue(worst <= tol, what + ": max scaled difference " + worst + " > " + tol);
+    }
+}
