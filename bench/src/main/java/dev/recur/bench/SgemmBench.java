@@ -30,7 +30,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code step_S2}: [32, 256] x [256, 1024] — one recurrent step of S2.</li>
  *   <li>{@code inproj_S1}: [128, 128] x [128, 512] — S1's input projection, all T steps at once.</li>
  *   <li>{@code inproj_S2}: [4096, 256] x [256, 1024] — S2's input projection, all T steps at once.</li>
+ *   <li>{@code step_S3}, {@code inproj_S3}: [64, 512] x [512, 2048] and [16384, 512] x [512, 2048] (S3).</li>
+ *   <li>{@code gru_step_S2}, {@code gru_inproj_S2}: the GRU's (3H) step and input projection at S2.</li>
+ *   <li>any {@code MxNxK}, e.g. {@code -p shape=4096x256x1024} (the transformer's second feed-forward GEMM).</li>
  * </ul>
+ * {@link GemmCeilingBench} times a whole model forward's GEMMs at once, which is what the report's
+ * "percentage of the sgemm ceiling" uses.
  * The same operands are reused every call (they fit in L2/L3 for the step shapes, as in the LSTM loop,
  * where {@code weight_hh} is read again every step).
  */
@@ -56,7 +61,18 @@ public class SgemmBench {
             case "step_S2" -> new int[] {32, 1024, 256};
             case "inproj_S1" -> new int[] {128, 512, 128};
             case "inproj_S2" -> new int[] {4096, 1024, 256};
-            default -> throw new IllegalArgumentException("unknown sgemm shape " + name);
+            case "step_S3" -> new int[] {64, 2048, 512};
+            case "inproj_S3" -> new int[] {16384, 2048, 512};
+            case "gru_step_S2" -> new int[] {32, 768, 256};
+            case "gru_inproj_S2" -> new int[] {4096, 768, 256};
+            default -> {
+                String[] p = name.split("x");
+                if (p.length != 3) {
+                    throw new IllegalArgumentException("unknown sgemm shape " + name
+                            + ", expected a named case or MxNxK");
+                }
+                yield new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+            }
         };
     }
 
