@@ -413,6 +413,7 @@ public final class BenchMain {
                 }
                 out.println("recur bench: peer " + name + ": " + (policy.isEmpty() ? "" : "OMP_WAIT_POLICY=" + policy
                         + " ") + String.join(" ", cmd));
+                info.lockWaitSeconds += waitForJmhLock(out);
                 long t0 = System.nanoTime();
                 Process p = pb.start();
                 String note = policy.isEmpty() ? "" : "OMP_WAIT_POLICY=" + policy;

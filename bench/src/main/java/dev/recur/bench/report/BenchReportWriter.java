@@ -92,7 +92,7 @@ public final class BenchReportWriter {
                 files.add(p.getFileName() + " (unreadable: " + e.getMessage() + ")");
                 continue;
             }
-            files.add(p.getFileName() + " (" + rows.size() + " results)");
+            files.add(p.getFileName() + " (" + rows.size() + (rows.size() == 1 ? " result)" : " results)"));
             for (JmhResult r : rows) {
                 String peer = peerOf(r.benchmark());
                 if (peer != null) {

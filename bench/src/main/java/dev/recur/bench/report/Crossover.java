@@ -94,7 +94,8 @@ public record Crossover(Kind kind, int at, int before, int[] xs, double[] a, dou
      */
     public String sentence(String aName, String aShort, String bName, String bShort, String axis,
                            java.util.function.DoubleFunction<String> fmt) {
-        String range = xs.length == 0 ? "" : axis + " = " + xs[0] + "–" + xs[xs.length - 1];
+        String range = xs.length == 0 ? "" : xs.length == 1 ? axis + " = " + xs[0]
+                : axis + " = " + xs[0] + "–" + xs[xs.length - 1];
         switch (kind) {
             case NO_DATA -> {
                 return aName + " and " + bName + " have no common " + axis + " in this run";
@@ -103,6 +104,10 @@ public record Crossover(Kind kind, int at, int before, int[] xs, double[] a, dou
                 boolean aWins = kind == Kind.A_ALWAYS;
                 String win = aWins ? aName : bName;
                 String lose = aWins ? bShort : aShort;
+                if (xs.length == 1) {
+                    return String.format(Locale.ROOT, "%s is faster than %s at the one %s measured (%s; %s)", win,
+                            lose, axis, range, gaps(aWins, fmt, axis));
+                }
                 return String.format(Locale.ROOT, "%s is faster than %s at every %s measured (%s; %s): no crossover "
                         + "in this range", win, lose, axis, range, gaps(aWins, fmt, axis));
             }

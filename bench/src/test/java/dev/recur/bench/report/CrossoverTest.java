@@ -38,4 +38,11 @@ class CrossoverTest {
         assertEquals("a's forward and b's trade places with no single crossover: a's is faster at T = 16, 256 and "
                 + "slower at T = 64, 1024", s);
     }
+
+    @Test
+    void onePointIsNotCalledARange() {
+        String s = Crossover.of(new int[] {256}, new double[] {7.36}, new double[] {2.46})
+                .sentence("a's forward", "a's", "b's forward", "b's", "T", v -> v + " ms");
+        assertEquals("b's forward is faster than a's at the one T measured (T = 256; 2.46 ms vs 7.36 ms, 2.99×)", s);
+    }
 }
