@@ -71,10 +71,7 @@ public final class Linear extends Module {
 
     /** {@code y = x W^T + b} on 2-D views, for layers built from this one: x {@code [N, in]}, y {@code [N, out]}. */
     public void apply(Tensor x, Tensor y) {
-        backend().gemm(false, true, 1f, x, weight.value(), 0f, y);
-        if (bias != null) {
-            backend().addRowVector(y, bias.value());
-        }
+        affine(x, weight, bias, 0f, y);
     }
 
     /**
@@ -82,11 +79,31 @@ public final class Linear extends Module {
      * {@code dx = betaDx * dx + dy W}.
      */
     public void applyBackward(Tensor dy, Tensor x, float betaDx, Tensor dx) {
-        Backend be = backend();
-        be.gemm(true, false, 1f, dy, x, 1f, weight.grad());
-        if (bias != null) {
-            be.sumRowsInto(dy, bias.grad());
+        affineBackward(dy, x, weight, bias, betaDx, dx);
+    }
+
+    /**
+     * {@code y = beta * y + x W^T + b}: x {@code [N, K]}, W {@code [M, K]}, b {@code [M]} or null, y {@code [N, M]}.
+     * The one affine map every layer uses (linear layers, recurrent cells).
+     */
+    public static void affine(Tensor x, Parameter w, Parameter b, float beta, Tensor y) {
+        Backend be = w.value().backend();
+        be.gemm(false, true, 1f, x, w.value(), beta, y);
+        if (b != null) {
+            be.addRowVector(y, b.value());
         }
-        be.gemm(false, false, 1f, dy, weight.value(), betaDx, dx);
+    }
+
+    /**
+     * Backward of {@link #affine}: {@code dW += dy^T x}, {@code db += colsum(dy)},
+     * {@code dx = betaDx * dx + dy W}.
+     */
+    public static void affineBackward(Tensor dy, Tensor x, Parameter w, Parameter b, float betaDx, Tensor dx) {
+        Backend be = w.value().backend();
+        be.gemm(true, false, 1f, dy, x, 1f, w.grad());
+        if (b != null) {
+            be.sumRowsInto(dy, b.grad());
+        }
+        be.gemm(false, false, 1f, dy, w.value(), betaDx, dx);
     }
 }

@@ -4,6 +4,7 @@ import dev.recur.autograd.GradMode;
 import dev.recur.backend.Backend;
 import dev.recur.internal.Checks;
 import dev.recur.nn.Init;
+import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
 import dev.recur.nn.Parameter;
 import dev.recur.tensor.DType;
@@ -93,25 +94,14 @@ public abstract class RecurrentCell extends Module {
         return backend().zeros(DType.F32, rows, cols);
     }
 
-    /** {@code out = beta * out + in W^T + b}: in {@code [B, K]}, W {@code [G*H, K]}, out {@code [B, G*H]}. */
+    /** {@code out = beta * out + in W^T + b} ({@link Linear#affine}). */
     final void affine(Tensor in, Parameter w, Parameter b, float beta, Tensor out) {
-        backend().gemm(false, true, 1f, in, w.value(), beta, out);
-        if (b != null) {
-            backend().addRowVector(out, b.value());
-        }
+        Linear.affine(in, w, b, beta, out);
     }
 
-    /**
-     * Backward of {@link #affine}: {@code dW += dOut^T in}, {@code db += colsum(dOut)},
-     * {@code dIn = betaIn * dIn + dOut W}.
-     */
+    /** Backward of {@link #affine} ({@link Linear#affineBackward}). */
     final void affineBackward(Tensor dOut, Tensor in, Parameter w, Parameter b, float betaIn, Tensor dIn) {
-        Backend be = backend();
-        be.gemm(true, false, 1f, dOut, in, 1f, w.grad());
-        if (b != null) {
-            be.sumRowsInto(dOut, b.grad());
-        }
-        be.gemm(false, false, 1f, dOut, w.value(), betaIn, dIn);
+        Linear.affineBackward(dOut, in, w, b, betaIn, dIn);
     }
 
     /** The given state, or a new zero state {@code [B, H]} that {@code owned} records for closing. */
