@@ -4,12 +4,19 @@ import dev.recur.backend.Backends;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The {@code example} and {@code predict} commands of the {@code recur} command line. */
 public final class Examples {
     /** The examples' names, in the order of the usage text. */
     public static final List<String> NAMES = List.of("sentiment", "forecast", "textgen");
+    /** Each example's own options, each taking one value ({@code --midi DIR}); see {@link ExampleOptions#extra}. */
+    public static final Map<String, Set<String>> EXTRA_OPTIONS = Map.of(
+            "music", Set.of("midi"),
+            "seq2seq", Set.of("task"));
 
     private Examples() {
     }
@@ -27,6 +34,7 @@ public final class Examples {
         int epochs = 0;
         Path dir = null;
         long seed = 1;
+        Map<String, String> extras = new HashMap<>();
         try {
             for (int i = 1; i < args.length; i++) {
                 switch (args[i]) {
@@ -40,14 +48,21 @@ public final class Examples {
                     }
                     case "--out" -> dir = Path.of(value(args, ++i, "--out"));
                     case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                    default -> {
+                        String option = args[i];
+                        String key = option.startsWith("--") ? option.substring(2) : option;
+                        if (!EXTRA_OPTIONS.getOrDefault(name, Set.of()).contains(key)) {
+                            throw new IllegalArgumentException("unknown option " + option);
+                        }
+                        extras.put(key, value(args, ++i, option));
+                    }
                 }
             }
         } catch (IllegalArgumentException e) {
             err.println("recur: example " + name + ": " + e.getMessage());
             return 2;
         }
-        ExampleOptions options = new ExampleOptions(quick, backend, epochs, dir, seed);
+        ExampleOptions options = new ExampleOptions(quick, backend, epochs, dir, seed, extras);
         DataFetcher fetcher = DataFetcher.defaults(out);
         try {
             switch (name) {
