@@ -7,6 +7,7 @@ import dev.recur.backend.RnnWeights;
 import dev.recur.cpu.internal.AttentionKernels;
 import dev.recur.cpu.internal.CellKernels;
 import dev.recur.cpu.internal.CpuRnn;
+import dev.recur.cpu.internal.StepTeam;
 import dev.recur.cpu.internal.TrainKernels;
 import dev.recur.cpu.internal.LayerKernels;
 import dev.recur.tensor.DType;
@@ -22,9 +23,12 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  */
 public final class CpuBackend implements Backend {
     private final int threads;
+    /** The threads that share a recurrent step's work (started on first use). */
+    private final StepTeam stepTeam;
 
     CpuBackend(int threads) {
         this.threads = threads;
+        this.stepTeam = new StepTeam(threads);
     }
 
     @Override
@@ -322,15 +326,15 @@ public final class CpuBackend implements Backend {
     @Override
     public RnnContext rnnForward(RnnWeights w, Tensor x, Tensor h0, Tensor c0, int[] lengths, Tensor y, Tensor hn,
                                  Tensor cn, boolean keepForBackward) {
-        return CpuRnn.forward(this, w, cpu(x), cpuOrNull(h0), cpuOrNull(c0), lengths, cpu(y), cpu(hn), cpuOrNull(cn),
-                keepForBackward);
+        return CpuRnn.forward(this, stepTeam, w, cpu(x), cpuOrNull(h0), cpuOrNull(c0), lengths, cpu(y), cpu(hn),
+                cpuOrNull(cn), keepForBackward);
     }
 
     @Override
     public void rnnBackward(RnnContext ctx, Tensor dy, Tensor dhn, Tensor dcn, Tensor dx, Tensor dh0, Tensor dc0,
                             RnnWeights grads) {
-        CpuRnn.backward(this, ctx, cpuOrNull(dy), cpuOrNull(dhn), cpuOrNull(dcn), cpu(dx), cpu(dh0), cpuOrNull(dc0),
-                grads);
+        CpuRnn.backward(this, stepTeam, ctx, cpuOrNull(dy), cpuOrNull(dhn), cpuOrNull(dcn), cpu(dx), cpu(dh0),
+                cpuOrNull(dc0), grads);
     }
 
     // ---------------------------------------------------------------- attention-layer ops

@@ -10,8 +10,11 @@ import dev.recur.backend.Backend;
 import dev.recur.backend.Backends;
 import dev.recur.backend.GruGates;
 import dev.recur.backend.LstmGates;
+import dev.recur.backend.RnnMode;
+import dev.recur.backend.RnnSpec;
 import dev.recur.cpu.internal.Blas;
 import dev.recur.cpu.internal.CellKernels;
+import dev.recur.cpu.internal.CpuRnn;
 import dev.recur.cpu.internal.FastMath;
 import dev.recur.nn.Parameter;
 import dev.recur.nn.rnn.Gru;
@@ -38,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The fast paths of the cpu sequence op against their plain references: the rational tanh and sigmoid against
  * the double formulas; the array cell kernels against the scalar {@code FloatBuffer} kernels (sizes 1, 4, 6,
  * 8, 13, 33, random and boundary values); one-row GEMMs run as GEMV against sgemm; whole layers with GEMV on
- * and off; inference (two state slots, nothing saved) against a training forward, bit for bit.
+ * and off; inference (two state slots, nothing saved) against a training forward, bit for bit; steps split
+ * across threads against one thread.
  */
 class RecurrentPerfPathTest {
     private static final int[] HIDDEN = {1, 4, 6, 8, 13, 33};
@@ -283,8 +287,73 @@ class RecurrentPerfPathTest {
         }
     }
 
+    /**
+     * A step split across 3 threads (uneven blocks of hidden units: H = 6, 7, 8, 13) gives the results of the
+     * unsplit step to rounding, outputs and gradients (the saved gates feed backward), dense and variable-length.
+     * (CpuGoldenSplitStepTest checks the split path against PyTorch.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void splitStepsAgreeWithOneThread(String name, Function<Backend, RecurrentLayer> factory) {
+        try (RecurrentLayer layer = factory.apply(new CpuBackend(3))) {
+            for (int[] lengths : new int[][] {null, {4, 9, 1, 7}}) {
+                String what = name + (lengths == null ? " dense " : " varlen ");
+                try {
+                    CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+                    Map<String, float[]> off = run(layer, 4, lengths, true, true);
+                    Map<String, float[]> offInference = run(layer, 4, lengths, false, false);
+                    layer.zeroGrad();
+                    CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
+                    Map<String, float[]> split = run(layer, 4, lengths, true, true);
+                    Map<String, float[]> splitInference = run(layer, 4, lengths, false, false);
+                    layer.zeroGrad();
+                    assertEquals(off.keySet(), split.keySet());
+                    for (String k : off.keySet()) {
+                        // Inputs up to ±30 (GRU gates saturate): 1e-4 scaled; weight gradients sum T*B products: 5e-4.
+                        assertClose(what + k, off.get(k), split.get(k), k.startsWith("d weight") ? 5e-4 : 1e-4);
+                    }
+                    for (String k : offInference.keySet()) {
+                        assertClose(what + "inference " + k, offInference.get(k), splitInference.get(k), 1e-5);
+                    }
+                } finally {
+                    CpuRnn.setStepSplit(null);
+                }
+            }
+        }
+    }
+
+    /** The split policy: off, always, and auto by the size of a step. */
+    @Test
+    void stepSplitPolicy() {
+        try {
+            CpuRnn.setStepSplit(CpuRnn.StepSplit.AUTO);
+            assertEquals(1, CpuRnn.splitParties(2, lstmSpec(128, 0), 1), "S1: B=1, H=128 is too small");
+            assertEquals(2, CpuRnn.splitParties(2, lstmSpec(256, 0), 32), "S2: B=32, H=256");
+            assertEquals(1, CpuRnn.splitParties(1, lstmSpec(256, 0), 32), "one thread");
+            assertEquals(1, CpuRnn.splitParties(2, lstmSpec(256, 64), 32), "projection");
+            CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+            assertEquals(1, CpuRnn.splitParties(2, lstmSpec(256, 0), 32));
+            CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
+            assertEquals(2, CpuRnn.splitParties(4, lstmSpec(2, 0), 1), "at most one party per unit");
+            CpuRnn.setStepSplit(null);
+            System.setProperty(CpuRnn.STEP_SPLIT_PROPERTY, "sometimes");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    CpuRnn::stepSplit);
+            assertTrue(e.getMessage().contains(CpuRnn.STEP_SPLIT_PROPERTY) && e.getMessage().contains("sometimes"),
+                    e.getMessage());
+        } finally {
+            System.clearProperty(CpuRnn.STEP_SPLIT_PROPERTY);
+            CpuRnn.setStepSplit(null);
+        }
+    }
+
+    private static RnnSpec lstmSpec(int hidden, int proj) {
+        return new RnnSpec(RnnMode.LSTM, hidden, hidden, proj, 1, false, true);
+    }
+
     /** Forward (and with {@code backward} the gradients) of a fixed random batch; T = 9. */
     private Map<String, float[]> run(RecurrentLayer layer, int batch, int[] lengths, boolean grad, boolean backward) {
+        Backend be = layer.backend();
         int steps = 9;
         int in = layer.parameters().values().stream().filter(p -> p.name().startsWith("weight_ih_l0"))
                 .findFirst().orElseThrow().value().dim(1);

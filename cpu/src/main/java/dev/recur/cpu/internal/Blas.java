@@ -46,6 +46,21 @@ public final class Blas {
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long addrA, int lda,
                              long addrB, int ldb, float beta, long addrC, int ldc) {
+        sgemm(transA, transB, m, n, k, alpha, addrA, lda, addrB, ldb, beta, addrC, ldc,
+                2.0 * m * n * k < SINGLE_THREAD_FLOPS ? 1 : maxThreads);
+    }
+
+    /**
+     * {@link #sgemm} on one OpenBLAS thread, whatever its size: for the calls that the parties of a
+     * {@link StepTeam} make at the same time, each on its own block of columns.
+     */
+    public static void sgemm1(boolean transA, boolean transB, int m, int n, int k, float alpha, long addrA, int lda,
+                              long addrB, int ldb, float beta, long addrC, int ldc) {
+        sgemm(transA, transB, m, n, k, alpha, addrA, lda, addrB, ldb, beta, addrC, ldc, 1);
+    }
+
+    private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long addrA, int lda,
+                              long addrB, int ldb, float beta, long addrC, int ldc, int threads) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -60,7 +75,7 @@ public final class Blas {
             }
             return;
         }
-        useThreads(2.0 * m * n * k < SINGLE_THREAD_FLOPS ? 1 : maxThreads);
+        useThreads(threads);
         Blas t = PER_THREAD.get();
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
                 alpha, t.a.at(addrA), lda, t.b.at(addrB), ldb, beta, t.c.at(addrC), ldc);

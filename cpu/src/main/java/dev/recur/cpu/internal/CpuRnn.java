@@ -104,8 +104,9 @@ public final class CpuRnn {
     }
 
     /** See {@link dev.recur.backend.Backend#rnnForward}. */
-    public static RnnContext forward(CpuBackend be, RnnWeights w, CpuTensor x, CpuTensor h0, CpuTensor c0,
-                                     int[] lengths, CpuTensor y, CpuTensor hn, CpuTensor cn, boolean keep) {
+    public static RnnContext forward(CpuBackend be, StepTeam team, RnnWeights w, CpuTensor x, CpuTensor h0,
+                                     CpuTensor c0, int[] lengths, CpuTensor y, CpuTensor hn, CpuTensor cn,
+                                     boolean keep) {
         RnnSpec spec = w.spec();
         int steps = x.dim(0);
         int batch = x.dim(1);
@@ -123,8 +124,8 @@ public final class CpuRnn {
             for (int l = 0; l < spec.numLayers(); l++) {
                 CpuTensor out = zeros(be, steps, batch, dirs * hout);
                 for (int d = 0; d < dirs; d++) {
-                    ctx.dirs[l][d] = forwardDirection(be, w, l, d, in, h0s, c0s, l * dirs + d, order, out, hnS, cnS,
-                            keep);
+                    ctx.dirs[l][d] = forwardDirection(be, team, w, l, d, in, h0s, c0s, l * dirs + d, order, out, hnS,
+                            cnS, keep);
                 }
                 if (l + 1 < spec.numLayers()) {
                     ctx.outputs.add(out);
@@ -157,7 +158,8 @@ public final class CpuRnn {
      * used in turn, there is no {@code cs} (the cell state lives in a heap array), and nothing else is written
      * back. Writes the final states into {@code hnS[stateIndex]}, {@code cnS[stateIndex]}.
      */
-    private static Direction forwardDirection(CpuBackend be, RnnWeights w, int layer, int d, CpuTensor in,
+    private static Direction forwardDirection(CpuBackend be, StepTeam team, RnnWeights w, int layer, int d,
+                                              CpuTensor in,
                                               CpuTensor h0s, CpuTensor c0s, int stateIndex, BatchOrder order,
                                               CpuTensor out, CpuTensor hnS, CpuTensor cnS, boolean keep) {
         RnnSpec spec = w.spec();
@@ -167,148 +169,41 @@ public final class CpuRnn {
         int inSize = in.dim(2);
         int hidden = spec.hiddenSize();
         int hout = spec.outputSize();
-        int proj = spec.projSize();
         int gh = spec.gateRows();
-        int outWidth = out.dim(2);
         CpuTensor wIh = (CpuTensor) w.get(Kind.WEIGHT_IH, layer, d);
-        CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
         CpuTensor bIh = (CpuTensor) w.get(Kind.BIAS_IH, layer, d);
         CpuTensor bHh = (CpuTensor) w.get(Kind.BIAS_HH, layer, d);
-        CpuTensor wHr = (CpuTensor) w.get(Kind.WEIGHT_HR, layer, d);
 
         Direction dir = new Direction();
-        dir.gates = zeros(be, steps, batch, gh);
-        dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
-        if (mode == RnnMode.LSTM && keep) {
-            dir.cs = zeros(be, steps + 1, batch, hidden);
-        }
-        if (proj > 0) {
-            dir.ms = zeros(be, keep ? steps : 1, batch, hidden);
-        }
         CpuTensor ghStep = null;
-        if (mode == RnnMode.GRU) {
-            if (keep) {
-                dir.gru = zeros(be, steps, batch, 4 * hidden);
-            }
-            ghStep = zeros(be, batch, gh);
-        }
-        // Heap scratch for the pointwise work, per call (never per step): one array per gate, rows r < bs at
-        // r * H; c holds the LSTM cell state of all rows across the steps.
-        int bh = batch * hidden;
-        float[] a0 = new float[bh];
-        float[] a1 = mode == RnnMode.LSTM || mode == RnnMode.GRU ? new float[bh] : null;
-        float[] a2 = a1 == null ? null : new float[bh];
-        float[] a3 = mode == RnnMode.LSTM ? new float[bh] : null;
-        float[] c = mode == RnnMode.LSTM ? new float[bh] : null;
-        float[] hArr = new float[batch * Math.max(hidden, hout)];
-        float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
-        float[][] bhh = null;
         try {
+            dir.gates = zeros(be, steps, batch, gh);
+            dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
+            if (mode == RnnMode.LSTM && keep) {
+                dir.cs = zeros(be, steps + 1, batch, hidden);
+            }
+            if (spec.projSize() > 0) {
+                dir.ms = zeros(be, keep ? steps : 1, batch, hidden);
+            }
+            if (mode == RnnMode.GRU) {
+                if (keep) {
+                    dir.gru = zeros(be, steps, batch, 4 * hidden);
+                }
+                ghStep = zeros(be, batch, gh);
+            }
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + bias (GRU: b_ih only; b_hh stays on the hidden side).
             gemm(false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f, dir.gates, 0, gh);
             if (bIh != null) {
                 addBias(dir.gates, steps * batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
-                if (mode == RnnMode.GRU) {
-                    // b_hh per gate, repeated for every row so that adding it is a same-index loop.
-                    bhh = new float[3][bh];
-                    FloatBuffer bf = bHh.floats();
-                    for (int q = 0; q < 3; q++) {
-                        bf.get(bHh.offset() + q * hidden, bhh[q], 0, hidden);
-                        for (int r = 1; r < batch; r++) {
-                            System.arraycopy(bhh[q], 0, bhh[q], r * hidden, hidden);
-                        }
-                    }
-                }
             }
-            int first = d == 0 ? 0 : steps;
-            int last = d == 0 ? steps : 0;
             if (h0s != null) {
+                int first = d == 0 ? 0 : steps;
                 copy(h0s, stateIndex * batch * hout, dir.hs, slot(first, keep) * batch * hout, batch * hout);
             }
-            if (c != null && c0s != null) {
-                c0s.floats().get(c0s.offset() + stateIndex * bh, c, 0, bh);
-                if (keep) {
-                    copy(c0s, stateIndex * bh, dir.cs, first * bh, bh);
-                }
-            }
-            FloatBuffer g = dir.gates.floats();
-            int gBase = dir.gates.offset();
-            FloatBuffer hs = dir.hs.floats();
-            int hsBase = dir.hs.offset();
-            for (int k = 0; k < steps; k++) {
-                int t = d == 0 ? k : steps - 1 - k;
-                int prev = d == 0 ? t : t + 1;
-                int next = d == 0 ? t + 1 : t;
-                int bs = order.batchSizes()[t];
-                int n = bs * hidden;
-                int gOff = t * batch * gh;
-                int hPrev = slot(prev, keep) * batch * hout;
-                int hNext = slot(next, keep) * batch * hout;
-                switch (mode) {
-                    case LSTM -> {
-                        gemm(false, true, bs, gh, hout, 1f, dir.hs, hPrev, hout, wHh, 0, hout, 1f, dir.gates, gOff, gh);
-                        gatherGates(g, gBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1, LstmGates.G, a2,
-                                LstmGates.O, a3);
-                        CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
-                        if (keep) {
-                            scatterGates(g, gBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1,
-                                    LstmGates.G, a2, LstmGates.O, a3);
-                            // All rows: those not running carry their cell state across the step.
-                            dir.cs.floats().put(dir.cs.offset() + next * bh, c, 0, bh);
-                        }
-                        if (proj > 0) {
-                            int mOff = keep ? t * bh : 0;
-                            dir.ms.floats().put(dir.ms.offset() + mOff, hArr, 0, n);
-                            gemm(false, true, bs, proj, hidden, 1f, dir.ms, mOff, hidden, wHr, 0, hidden, 0f, dir.hs,
-                                    hNext, proj);
-                        } else {
-                            hs.put(hsBase + hNext, hArr, 0, n);
-                        }
-                    }
-                    case GRU -> {
-                        gemm(false, true, bs, gh, hout, 1f, dir.hs, hPrev, hout, wHh, 0, hout, 0f, ghStep, 0, gh);
-                        gatherGates(g, gBase + gOff, gh, hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2,
-                                -1, null);
-                        gatherGates(ghStep.floats(), ghStep.offset(), gh, hidden, bs, GruGates.R, gru[0], GruGates.Z,
-                                gru[1], GruGates.N, gru[2], -1, null);
-                        if (bhh != null) {
-                            for (int q = 0; q < 3; q++) {
-                                CellKernels.addInPlace(gru[q], bhh[q], n);
-                            }
-                        }
-                        hs.get(hsBase + hPrev, hArr, 0, n);
-                        CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
-                        hs.put(hsBase + hNext, hArr, 0, n);
-                        if (keep) {
-                            scatterGates(dir.gru.floats(), dir.gru.offset() + t * batch * 4 * hidden, 4 * hidden,
-                                    hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2, GruGates.SAVED_GH_N,
-                                    gru[2]);
-                        }
-                    }
-                    case RNN_TANH, RNN_RELU -> {
-                        gemm(false, true, bs, gh, hout, 1f, dir.hs, hPrev, hout, wHh, 0, hout, 1f, dir.gates, gOff, gh);
-                        g.get(gBase + gOff, a0, 0, n);
-                        CellKernels.activateArrays(mode.activation(), a0, n);
-                        if (keep) {
-                            g.put(gBase + gOff, a0, 0, n);
-                        }
-                        hs.put(hsBase + hNext, a0, 0, n);
-                    }
-                }
-                // Sequences that are not running at step t carry their state across it.
-                copy(dir.hs, hPrev + bs * hout, dir.hs, hNext + bs * hout, (batch - bs) * hout);
-                if (outWidth == hout) {
-                    copy(dir.hs, hNext, out, t * batch * outWidth, bs * hout);
-                } else {
-                    for (int b = 0; b < bs; b++) {
-                        copy(dir.hs, hNext + b * hout, out, (t * batch + b) * outWidth + d * hout, hout);
-                    }
-                }
-            }
-            copy(dir.hs, slot(last, keep) * batch * hout, hnS, stateIndex * batch * hout, batch * hout);
-            if (cnS != null) {
-                cnS.floats().put(cnS.offset() + stateIndex * bh, c, 0, bh);
-            }
+            StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep);
+            int parties = splitParties(team.parties(), spec, batch);
+            team.run(parties, (party, barrier) -> loop.run(
+                    party * hidden / parties, (party + 1) * hidden / parties, barrier));
         } catch (RuntimeException | Error e) {
             dir.close();
             throw e;
@@ -320,6 +215,252 @@ public final class CpuRnn {
         return dir;
     }
 
+    /** When the work of a recurrent step is split across the backend's threads ({@code -Drecur.cpu.stepSplit}). */
+    public enum StepSplit {
+        /** Split when a step is large enough ({@link #SPLIT_STEP_FLOPS}, {@link #SPLIT_MIN_UNITS}). */
+        AUTO,
+        /** Every step on the calling thread. */
+        OFF,
+        /** Split whenever there are two threads and two hidden units (for tests). */
+        ALWAYS
+    }
+
+    /** System property choosing {@link StepSplit}: {@code auto} (default), {@code off} or {@code always}. */
+    public static final String STEP_SPLIT_PROPERTY = "recur.cpu.stepSplit";
+    private static volatile StepSplit stepSplit = null;
+
+    /**
+     * Below this many FLOPs in one step's recurrent GEMM, the step runs on one thread: a split step costs a
+     * barrier (about a microsecond with both threads running, far more on a busy machine).
+     */
+    static final double SPLIT_STEP_FLOPS = 1e6;
+    /** The fewest hidden units a party of a split step owns. */
+    static final int SPLIT_MIN_UNITS = 16;
+
+    /** Sets the step split policy (tests and measurements); null goes back to the system property. */
+    public static void setStepSplit(StepSplit split) {
+        stepSplit = split;
+    }
+
+    /** The step split policy in force. */
+    public static StepSplit stepSplit() {
+        StepSplit s = stepSplit;
+        if (s != null) {
+            return s;
+        }
+        String v = System.getProperty(STEP_SPLIT_PROPERTY, "auto");
+        for (StepSplit option : StepSplit.values()) {
+            if (option.name().equalsIgnoreCase(v)) {
+                return option;
+            }
+        }
+        throw new IllegalArgumentException(STEP_SPLIT_PROPERTY + " must be auto, off or always, got \"" + v + "\"");
+    }
+
+    /** How many threads share each step's work: all of the team's when a step is large enough, else one. */
+    public static int splitParties(int team, RnnSpec spec, int batch) {
+        StepSplit split = stepSplit();
+        if (team == 1 || spec.projSize() > 0 || split == StepSplit.OFF) {
+            return 1; // the projection h = m W_hr^T needs all of m: a second barrier per step
+        }
+        int hidden = spec.hiddenSize();
+        if (split == StepSplit.ALWAYS) {
+            return Math.min(team, hidden);
+        }
+        double stepFlops = 2.0 * batch * spec.gateRows() * spec.outputSize();
+        int parties = Math.min(team, hidden / SPLIT_MIN_UNITS);
+        return stepFlops < SPLIT_STEP_FLOPS ? 1 : Math.max(1, parties);
+    }
+
+    /**
+     * The step loop of one layer and direction, run by each party of a {@link StepTeam} on its own block of
+     * hidden units {@code [u0, u1)}: it computes every gate of its units (the recurrent GEMM on its columns of
+     * {@code W_hh}, then the pointwise cell), writes its columns of {@code h_t}, and meets the others once per
+     * step, since the next step's GEMM reads all of {@code h_t}. With one party the block is the whole layer.
+     */
+    private static final class StepLoop {
+        final RnnMode mode;
+        final int steps;
+        final int batch;
+        final int hidden;
+        final int hout;
+        final int proj;
+        final int gh;
+        final int d;
+        final int stateIndex;
+        final boolean keep;
+        final BatchOrder order;
+        final Direction dir;
+        final CpuTensor wHh;
+        final CpuTensor bHh;
+        final CpuTensor wHr;
+        final CpuTensor ghStep;
+        final CpuTensor out;
+        final CpuTensor c0s;
+        final CpuTensor hnS;
+        final CpuTensor cnS;
+
+        StepLoop(RnnWeights w, int layer, int d, BatchOrder order, Direction dir, CpuTensor ghStep, CpuTensor out,
+                 CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep) {
+            RnnSpec spec = w.spec();
+            this.mode = spec.mode();
+            this.steps = dir.gates.dim(0);
+            this.batch = dir.gates.dim(1);
+            this.hidden = spec.hiddenSize();
+            this.hout = spec.outputSize();
+            this.proj = spec.projSize();
+            this.gh = spec.gateRows();
+            this.d = d;
+            this.stateIndex = stateIndex;
+            this.keep = keep;
+            this.order = order;
+            this.dir = dir;
+            this.wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
+            this.bHh = (CpuTensor) w.get(Kind.BIAS_HH, layer, d);
+            this.wHr = (CpuTensor) w.get(Kind.WEIGHT_HR, layer, d);
+            this.ghStep = ghStep;
+            this.out = out;
+            this.c0s = c0s;
+            this.hnS = hnS;
+            this.cnS = cnS;
+        }
+
+        /**
+         * Gate pre-activations of units {@code [u0, u1)} for rows {@code [0, bs)}:
+         * {@code dst[r, q*H + u] (+)= h_prev[r] . W_hh[q*H + u]} for each gate q, one GEMM over all gates when
+         * the block is the whole layer (the gate blocks are then adjacent), else one per gate.
+         */
+        void recurrentGemm(int bs, int u0, int hu, int hPrev, CpuTensor dst, long dstOff, float beta) {
+            int gates = gh / hidden;
+            if (hu == hidden) {
+                gemm1(bs, gh, dir.hs, hPrev, dst, dstOff, beta, 0);
+                return;
+            }
+            for (int q = 0; q < gates; q++) {
+                gemm1(bs, hu, dir.hs, hPrev, dst, dstOff + q * hidden + u0, beta, q * hidden + u0);
+            }
+        }
+
+        private void gemm1(int bs, int n, CpuTensor h, int hOff, CpuTensor dst, long dstOff, float beta, int wRow) {
+            Blas.sgemm1(false, true, bs, n, hout, 1f, h.address() + 4L * hOff, hout,
+                    wHh.address() + 4L * wRow * hout, hout, beta, dst.address() + 4 * dstOff, gh);
+        }
+
+        void run(int u0, int u1, StepTeam.Barrier barrier) {
+            int hu = u1 - u0;
+            int outWidth = out.dim(2);
+            // Heap scratch for the pointwise work of this block, per call (never per step): one array per gate,
+            // rows r < bs at r * hu; c holds the LSTM cell state of all rows across the steps.
+            int bh = batch * hu;
+            float[] a0 = new float[bh];
+            float[] a1 = mode == RnnMode.LSTM || mode == RnnMode.GRU ? new float[bh] : null;
+            float[] a2 = a1 == null ? null : new float[bh];
+            float[] a3 = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] c = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] hArr = new float[batch * Math.max(hu, hout)];
+            float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
+            float[][] bhh = mode == RnnMode.GRU && bHh != null ? gruHiddenBias(u0, hu) : null;
+            int first = d == 0 ? 0 : steps;
+            int last = d == 0 ? steps : 0;
+            if (c != null && c0s != null) {
+                getColumns(c0s, stateIndex * batch * hidden, hidden, u0, hu, c, batch);
+                if (keep) {
+                    putColumns(dir.cs, first * batch * hidden, hidden, u0, hu, c, batch);
+                }
+            }
+            FloatBuffer g = dir.gates.floats();
+            int gBase = dir.gates.offset();
+            for (int k = 0; k < steps; k++) {
+                int t = d == 0 ? k : steps - 1 - k;
+                int prev = d == 0 ? t : t + 1;
+                int next = d == 0 ? t + 1 : t;
+                int bs = order.batchSizes()[t];
+                int n = bs * hu;
+                int gOff = t * batch * gh;
+                int hPrev = slot(prev, keep) * batch * hout;
+                int hNext = slot(next, keep) * batch * hout;
+                switch (mode) {
+                    case LSTM -> {
+                        recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
+                        gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                LstmGates.G, a2, LstmGates.O, a3);
+                        CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
+                        if (keep) {
+                            scatterGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                    LstmGates.G, a2, LstmGates.O, a3);
+                            // All rows: those not running carry their cell state across the step.
+                            putColumns(dir.cs, next * batch * hidden, hidden, u0, hu, c, batch);
+                        }
+                        if (proj > 0) { // one party only (splitParties)
+                            int mOff = keep ? t * batch * hidden : 0;
+                            dir.ms.floats().put(dir.ms.offset() + mOff, hArr, 0, n);
+                            gemm(false, true, bs, proj, hidden, 1f, dir.ms, mOff, hidden, wHr, 0, hidden, 0f, dir.hs,
+                                    hNext, proj);
+                        } else {
+                            putColumns(dir.hs, hNext, hout, u0, hu, hArr, bs);
+                        }
+                    }
+                    case GRU -> {
+                        recurrentGemm(bs, u0, hu, hPrev, ghStep, 0, 0f);
+                        gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
+                                GruGates.N, a2, -1, null);
+                        gatherGates(ghStep.floats(), ghStep.offset() + u0, gh, hidden, hu, bs, GruGates.R, gru[0],
+                                GruGates.Z, gru[1], GruGates.N, gru[2], -1, null);
+                        if (bhh != null) {
+                            for (int q = 0; q < 3; q++) {
+                                CellKernels.addInPlace(gru[q], bhh[q], n);
+                            }
+                        }
+                        getColumns(dir.hs, hPrev, hout, u0, hu, hArr, bs);
+                        CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
+                        putColumns(dir.hs, hNext, hout, u0, hu, hArr, bs);
+                        if (keep) {
+                            scatterGates(dir.gru.floats(), dir.gru.offset() + t * batch * 4 * hidden + u0,
+                                    4 * hidden, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2,
+                                    GruGates.SAVED_GH_N, gru[2]);
+                        }
+                    }
+                    case RNN_TANH, RNN_RELU -> {
+                        recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
+                        getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
+                        CellKernels.activateArrays(mode.activation(), a0, n);
+                        if (keep) {
+                            putColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
+                        }
+                        putColumns(dir.hs, hNext, hout, u0, hu, a0, bs);
+                    }
+                }
+                // Sequences that are not running at step t carry their state across it; the output gets the
+                // running rows (this block's columns; with a projection, the one party copies all of them).
+                int cu0 = proj > 0 ? 0 : u0;
+                int chu = proj > 0 ? hout : hu;
+                copyColumns(dir.hs, hPrev + bs * hout, hout, dir.hs, hNext + bs * hout, hout, cu0, chu, batch - bs);
+                copyColumns(dir.hs, hNext, hout, out, t * batch * outWidth + d * hout, outWidth, cu0, chu, bs);
+                barrier.await();
+            }
+            int cu0 = proj > 0 ? 0 : u0;
+            int chu = proj > 0 ? hout : hu;
+            copyColumns(dir.hs, slot(last, keep) * batch * hout, hout, hnS, stateIndex * batch * hout, hout, cu0,
+                    chu, batch);
+            if (cnS != null) {
+                putColumns(cnS, stateIndex * batch * hidden, hidden, u0, hu, c, batch);
+            }
+        }
+
+        /** The GRU's {@code b_hh} per gate for units {@code [u0, u0+hu)}, repeated for every row. */
+        private float[][] gruHiddenBias(int u0, int hu) {
+            float[][] bhh = new float[3][batch * hu];
+            FloatBuffer bf = bHh.floats();
+            for (int q = 0; q < 3; q++) {
+                bf.get(bHh.offset() + q * hidden + u0, bhh[q], 0, hu);
+                for (int r = 1; r < batch; r++) {
+                    System.arraycopy(bhh[q], 0, bhh[q], r * hu, hu);
+                }
+            }
+            return bhh;
+        }
+    }
+
     /** Slot of step boundary {@code t} in {@code hs}: all T+1 kept, or two used in turn. */
     private static int slot(int t, boolean keep) {
         return keep ? t : t & 1;
@@ -327,41 +468,83 @@ public final class CpuRnn {
 
     /**
      * Copies gate blocks of rows {@code 0..rows} of a {@code [rows, width]} block at {@code base} into arrays:
-     * gate {@code gA} (its index in the row, in units of H) into {@code a}, and so on; a gate index of -1 is
-     * skipped. Element {@code r * H + j} of each array is unit j of row r.
+     * {@code block} units of gate {@code gA} (its index in the row, in units of H) into {@code a}, and so on;
+     * a gate index of -1 is skipped. Element {@code r * block + j} of each array is unit j of row r (counted
+     * from {@code base}, which may point at the first unit of a party's block).
      */
-    private static void gatherGates(FloatBuffer src, int base, int width, int hidden, int rows, int gA, float[] a,
-                                    int gB, float[] b, int gC, float[] c, int gD, float[] e) {
+    private static void gatherGates(FloatBuffer src, int base, int width, int hidden, int block, int rows, int gA,
+                                    float[] a, int gB, float[] b, int gC, float[] c, int gD, float[] e) {
         for (int r = 0; r < rows; r++) {
             int row = base + r * width;
-            int dst = r * hidden;
-            src.get(row + gA * hidden, a, dst, hidden);
-            src.get(row + gB * hidden, b, dst, hidden);
-            src.get(row + gC * hidden, c, dst, hidden);
+            int dst = r * block;
+            src.get(row + gA * hidden, a, dst, block);
+            src.get(row + gB * hidden, b, dst, block);
+            src.get(row + gC * hidden, c, dst, block);
             if (gD >= 0) {
-                src.get(row + gD * hidden, e, dst, hidden);
+                src.get(row + gD * hidden, e, dst, block);
             }
         }
     }
 
     /** The inverse of {@link #gatherGates}: arrays into the gate blocks of rows {@code 0..rows}. */
-    private static void scatterGates(FloatBuffer dst, int base, int width, int hidden, int rows, int gA, float[] a,
-                                     int gB, float[] b, int gC, float[] c, int gD, float[] e) {
+    private static void scatterGates(FloatBuffer dst, int base, int width, int hidden, int block, int rows, int gA,
+                                     float[] a, int gB, float[] b, int gC, float[] c, int gD, float[] e) {
         for (int r = 0; r < rows; r++) {
             int row = base + r * width;
-            int src = r * hidden;
-            dst.put(row + gA * hidden, a, src, hidden);
-            dst.put(row + gB * hidden, b, src, hidden);
-            dst.put(row + gC * hidden, c, src, hidden);
+            int src = r * block;
+            dst.put(row + gA * hidden, a, src, block);
+            dst.put(row + gB * hidden, b, src, block);
+            dst.put(row + gC * hidden, c, src, block);
             if (gD >= 0) {
-                dst.put(row + gD * hidden, e, src, hidden);
+                dst.put(row + gD * hidden, e, src, block);
             }
         }
     }
 
+    /**
+     * {@code dst[r * n + j] = t[off + r * width + u0 + j]} for rows {@code r < rows}, {@code j < n}: columns
+     * {@code [u0, u0+n)} of a {@code [rows, width]} block into a dense array (one bulk copy when they are all).
+     */
+    private static void getColumns(CpuTensor t, int off, int width, int u0, int n, float[] dst, int rows) {
+        FloatBuffer f = t.floats();
+        int base = t.offset() + off + u0;
+        if (n == width) {
+            f.get(base, dst, 0, rows * n);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            f.get(base + r * width, dst, r * n, n);
+        }
+    }
+
+    /** The inverse of {@link #getColumns}. */
+    private static void putColumns(CpuTensor t, int off, int width, int u0, int n, float[] src, int rows) {
+        FloatBuffer f = t.floats();
+        int base = t.offset() + off + u0;
+        if (n == width) {
+            f.put(base, src, 0, rows * n);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            f.put(base + r * width, src, r * n, n);
+        }
+    }
+
+    /** Columns {@code [u0, u0+n)} of {@code rows} rows from one block of rows to another. */
+    private static void copyColumns(CpuTensor src, int srcOff, int srcWidth, CpuTensor dst, int dstOff, int dstWidth,
+                                    int u0, int n, int rows) {
+        if (n == srcWidth && n == dstWidth) {
+            copy(src, srcOff + u0, dst, dstOff + u0, rows * n);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            copy(src, srcOff + r * srcWidth + u0, dst, dstOff + r * dstWidth + u0, n);
+        }
+    }
+
     /** See {@link dev.recur.backend.Backend#rnnBackward}. */
-    public static void backward(CpuBackend be, RnnContext context, CpuTensor dy, CpuTensor dhn, CpuTensor dcn,
-                                CpuTensor dx, CpuTensor dh0, CpuTensor dc0, RnnWeights grads) {
+    public static void backward(CpuBackend be, StepTeam team, RnnContext context, CpuTensor dy, CpuTensor dhn,
+                                CpuTensor dcn, CpuTensor dx, CpuTensor dh0, CpuTensor dc0, RnnWeights grads) {
         Context ctx = (Context) context;
         if (ctx.closed) {
             throw new IllegalStateException(ctx.spec.mode().opName() + ": backward needs the saved activations, "
@@ -396,7 +579,7 @@ public final class CpuRnn {
                 CpuTensor in = l == 0 ? ctx.input : ctx.outputs.get(l - 1);
                 CpuTensor dIn = l == 0 && order.identity() ? dx : track(zeros(be, in.shape()), temps);
                 for (int d = 0; d < dirs; d++) {
-                    backwardDirection(be, ctx, l, d, in, dOut, dhnS, dcnS, dh0S, dc0S, dIn, grads);
+                    backwardDirection(be, team, ctx, l, d, in, dOut, dhnS, dcnS, dh0S, dc0S, dIn, grads);
                 }
                 dOut = dIn;
             }
@@ -412,9 +595,9 @@ public final class CpuRnn {
         }
     }
 
-    private static void backwardDirection(CpuBackend be, Context ctx, int layer, int d, CpuTensor in, CpuTensor dOut,
-                                          CpuTensor dhnS, CpuTensor dcnS, CpuTensor dh0S, CpuTensor dc0S,
-                                          CpuTensor dIn, RnnWeights grads) {
+    private static void backwardDirection(CpuBackend be, StepTeam team, Context ctx, int layer, int d, CpuTensor in,
+                                          CpuTensor dOut, CpuTensor dhnS, CpuTensor dcnS, CpuTensor dh0S,
+                                          CpuTensor dc0S, CpuTensor dIn, RnnWeights grads) {
         RnnSpec spec = ctx.spec;
         RnnMode mode = spec.mode();
         RnnWeights w = ctx.w;
@@ -426,111 +609,26 @@ public final class CpuRnn {
         int hout = spec.outputSize();
         int proj = spec.projSize();
         int gh = spec.gateRows();
-        int width = dOut.dim(2);
         int s = layer * spec.directions() + d;
-        int bh = batch * hidden;
         CpuTensor wIh = (CpuTensor) w.get(Kind.WEIGHT_IH, layer, d);
-        CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
-        CpuTensor wHr = (CpuTensor) w.get(Kind.WEIGHT_HR, layer, d);
         List<CpuTensor> temps = new ArrayList<>();
         try {
             // dG: d loss / d pre-activation per step [T, B, G*H] (GRU: input side; dGh is the hidden side).
-            CpuTensor dG = track(zeros(be, steps, batch, gh), temps);
-            CpuTensor dGh = mode == RnnMode.GRU ? track(zeros(be, steps, batch, gh), temps) : dG;
-            CpuTensor dh = track(zeros(be, batch, hout), temps);
-            CpuTensor dhAll = proj > 0 ? track(zeros(be, steps, batch, proj), temps) : null;
-            CpuTensor dm = proj > 0 ? track(zeros(be, batch, hidden), temps) : null;
+            BackwardLoop loop = new BackwardLoop(ctx, layer, d, s, dOut, dcnS, dc0S);
+            loop.dG = track(zeros(be, steps, batch, gh), temps);
+            loop.dGh = mode == RnnMode.GRU ? track(zeros(be, steps, batch, gh), temps) : loop.dG;
+            loop.dh = track(zeros(be, batch, hout), temps);
+            loop.dhAll = proj > 0 ? track(zeros(be, steps, batch, proj), temps) : null;
+            loop.dm = proj > 0 ? track(zeros(be, batch, hidden), temps) : null;
             if (dhnS != null) {
-                copy(dhnS, s * batch * hout, dh, 0, batch * hout);
+                copy(dhnS, s * batch * hout, loop.dh, 0, batch * hout);
             }
-            // Heap scratch, per call: gate arrays as in forward, dc the LSTM cell gradient of all rows.
-            float[] a0 = new float[bh];
-            float[] a1 = mode == RnnMode.RNN_TANH || mode == RnnMode.RNN_RELU ? null : new float[bh];
-            float[] a2 = a1 == null ? null : new float[bh];
-            float[] a3 = a1 == null ? null : new float[bh];
-            float[] x0 = a1 == null ? null : new float[bh];
-            float[] x1 = mode == RnnMode.LSTM ? new float[bh] : null;
-            float[] x2 = mode == RnnMode.LSTM ? new float[bh] : null;
-            float[] dc = mode == RnnMode.LSTM ? new float[bh] : null;
-            float[] dhArr = new float[batch * Math.max(hout, hidden)];
-            float[] dOutRows = new float[batch * hout];
-            if (dc != null && dcnS != null) {
-                dcnS.floats().get(dcnS.offset() + s * bh, dc, 0, bh);
-            }
-            FloatBuffer dhf = dh.floats();
-            int dhBase = dh.offset();
-            FloatBuffer dof = dOut.floats();
-            FloatBuffer gates = dir.gates.floats();
-            int gBase = dir.gates.offset();
-            FloatBuffer dgf = dG.floats();
-            int dgBase = dG.offset();
-            for (int k = steps - 1; k >= 0; k--) {
-                int t = d == 0 ? k : steps - 1 - k;
-                int prev = d == 0 ? t : t + 1;
-                int next = d == 0 ? t + 1 : t;
-                int bs = ctx.order.batchSizes()[t];
-                int n = bs * hidden;
-                int gOff = t * batch * gh;
-                // dh[0:bs] += dOut[t, 0:bs, d*Hout : (d+1)*Hout], into dhArr.
-                int nh = bs * hout;
-                dhf.get(dhBase, dhArr, 0, nh);
-                int src = dOut.offset() + t * batch * width + d * hout;
-                if (width == hout) {
-                    dof.get(src, dOutRows, 0, nh);
-                } else {
-                    for (int b = 0; b < bs; b++) {
-                        dof.get(src + b * width, dOutRows, b * hout, hout);
-                    }
-                }
-                CellKernels.addInPlace(dhArr, dOutRows, nh);
-                switch (mode) {
-                    case LSTM -> {
-                        float[] dmArr = dhArr;
-                        if (proj > 0) {
-                            // h = m W_hr^T: dm = dh W_hr; dW_hr gets dh^T m after the loop.
-                            dhAll.floats().put(dhAll.offset() + t * batch * proj, dhArr, 0, nh);
-                            gemm(false, false, bs, hidden, proj, 1f, dhAll, t * batch * proj, proj, wHr, 0, hidden, 0f,
-                                    dm, 0, hidden);
-                            dm.floats().get(dm.offset(), x1, 0, n);
-                            dmArr = x1;
-                        }
-                        gatherGates(gates, gBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1, LstmGates.G,
-                                a2, LstmGates.O, a3);
-                        FloatBuffer cs = dir.cs.floats();
-                        cs.get(dir.cs.offset() + prev * bh, x0, 0, n);
-                        cs.get(dir.cs.offset() + next * bh, x2, 0, n);
-                        CellKernels.lstmBackwardArrays(a0, a1, a2, a3, x0, x2, dmArr, dc, n);
-                        scatterGates(dgf, dgBase + gOff, gh, hidden, bs, LstmGates.I, a0, LstmGates.F, a1,
-                                LstmGates.G, a2, LstmGates.O, a3);
-                        // h_prev feeds the gates through W_hh: dh_prev[0:bs] = dG W_hh.
-                        gemm(false, false, bs, hout, gh, 1f, dG, gOff, gh, wHh, 0, hout, 0f, dh, 0, hout);
-                    }
-                    case GRU -> {
-                        FloatBuffer saved = dir.gru.floats();
-                        int sOff = dir.gru.offset() + t * batch * 4 * hidden;
-                        gatherGates(saved, sOff, 4 * hidden, hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N,
-                                a2, GruGates.SAVED_GH_N, a3);
-                        dir.hs.floats().get(dir.hs.offset() + prev * batch * hout, x0, 0, n);
-                        CellKernels.gruBackwardArrays(a0, a1, a2, a3, x0, dhArr, n);
-                        dhf.put(dhBase, dhArr, 0, n);
-                        scatterGates(dgf, dgBase + gOff, gh, hidden, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2,
-                                -1, null);
-                        scatterGates(dGh.floats(), dGh.offset() + gOff, gh, hidden, bs, GruGates.R, a0, GruGates.Z,
-                                a1, GruGates.N, a3, -1, null);
-                        gemm(false, false, bs, hout, gh, 1f, dGh, gOff, gh, wHh, 0, hout, 1f, dh, 0, hout);
-                    }
-                    case RNN_TANH, RNN_RELU -> {
-                        gates.get(gBase + gOff, a0, 0, n);
-                        CellKernels.activateBackwardArrays(mode.activation(), a0, dhArr, n);
-                        dgf.put(dgBase + gOff, dhArr, 0, n);
-                        gemm(false, false, bs, hout, gh, 1f, dG, gOff, gh, wHh, 0, hout, 0f, dh, 0, hout);
-                    }
-                }
-            }
-            copy(dh, 0, dh0S, s * batch * hout, batch * hout);
-            if (dc0S != null) {
-                dc0S.floats().put(dc0S.offset() + s * bh, dc, 0, bh);
-            }
+            int parties = splitParties(team.parties(), spec, batch);
+            team.run(parties, (party, barrier) -> loop.run(
+                    party * hidden / parties, (party + 1) * hidden / parties, barrier));
+            copy(loop.dh, 0, dh0S, s * batch * hout, batch * hout);
+            CpuTensor dG = loop.dG;
+            CpuTensor dGh = loop.dGh;
             // Weight gradients over all steps at once; rows of steps that did not run are 0 in dG.
             int rows = steps * batch;
             gemm(true, false, gh, inSize, rows, 1f, dG, 0, gh, in, 0, inSize, 1f,
@@ -552,13 +650,158 @@ public final class CpuRnn {
                 }
             }
             if (proj > 0) {
-                gemm(true, false, proj, hidden, rows, 1f, dhAll, 0, proj, dir.ms, 0, hidden, 1f,
+                gemm(true, false, proj, hidden, rows, 1f, loop.dhAll, 0, proj, dir.ms, 0, hidden, 1f,
                         (CpuTensor) grads.get(Kind.WEIGHT_HR, layer, d), 0, hidden);
             }
             // d loss / d layer input, summed over directions.
             gemm(false, false, rows, inSize, gh, 1f, dG, 0, gh, wIh, 0, inSize, 1f, dIn, 0, inSize);
         } finally {
             temps.forEach(CpuTensor::close);
+        }
+    }
+
+    /**
+     * The backward step loop of one layer and direction, run by each party of a {@link StepTeam} on its own
+     * block of hidden units {@code [u0, u1)}: the pointwise backward of its units writes their columns of
+     * {@code dG}; after the one barrier per step, its GEMM computes its columns of
+     * {@code dh_prev = dG W_hh}, which are all that its next step reads. With one party the block is the whole
+     * layer.
+     */
+    private static final class BackwardLoop {
+        final Context ctx;
+        final RnnMode mode;
+        final Direction dir;
+        final int d;
+        final int s;
+        final int steps;
+        final int batch;
+        final int hidden;
+        final int hout;
+        final int proj;
+        final int gh;
+        final CpuTensor dOut;
+        final CpuTensor dcnS;
+        final CpuTensor dc0S;
+        final CpuTensor wHh;
+        final CpuTensor wHr;
+        CpuTensor dG;
+        CpuTensor dGh;
+        CpuTensor dh;
+        CpuTensor dhAll;
+        CpuTensor dm;
+
+        BackwardLoop(Context ctx, int layer, int d, int s, CpuTensor dOut, CpuTensor dcnS, CpuTensor dc0S) {
+            RnnSpec spec = ctx.spec;
+            this.ctx = ctx;
+            this.mode = spec.mode();
+            this.dir = ctx.dirs[layer][d];
+            this.d = d;
+            this.s = s;
+            this.steps = ctx.steps;
+            this.batch = ctx.batch;
+            this.hidden = spec.hiddenSize();
+            this.hout = spec.outputSize();
+            this.proj = spec.projSize();
+            this.gh = spec.gateRows();
+            this.dOut = dOut;
+            this.dcnS = dcnS;
+            this.dc0S = dc0S;
+            this.wHh = (CpuTensor) ctx.w.get(Kind.WEIGHT_HH, layer, d);
+            this.wHr = (CpuTensor) ctx.w.get(Kind.WEIGHT_HR, layer, d);
+        }
+
+        void run(int u0, int u1, StepTeam.Barrier barrier) {
+            int hu = u1 - u0;
+            int width = dOut.dim(2);
+            // Heap scratch, per call: gate arrays as in forward, dc the LSTM cell gradient of all rows. With a
+            // projection there is one party, and dhArr holds rows of P = hout.
+            int bh = batch * hu;
+            float[] a0 = new float[bh];
+            float[] a1 = mode == RnnMode.RNN_TANH || mode == RnnMode.RNN_RELU ? null : new float[bh];
+            float[] a2 = a1 == null ? null : new float[bh];
+            float[] a3 = a1 == null ? null : new float[bh];
+            float[] x0 = a1 == null ? null : new float[bh];
+            float[] x1 = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] x2 = mode == RnnMode.LSTM ? new float[bh] : null;
+            float[] dc = mode == RnnMode.LSTM ? new float[bh] : null;
+            int cols = proj > 0 ? hout : hu; // the columns of dh this party reads and writes
+            float[] dhArr = new float[batch * Math.max(cols, hu)];
+            float[] dOutRows = new float[batch * cols];
+            if (dc != null && dcnS != null) {
+                getColumns(dcnS, s * batch * hidden, hidden, u0, hu, dc, batch);
+            }
+            FloatBuffer gates = dir.gates.floats();
+            int gBase = dir.gates.offset();
+            FloatBuffer dgf = dG.floats();
+            int dgBase = dG.offset();
+            int bhAll = batch * hidden;
+            for (int k = steps - 1; k >= 0; k--) {
+                int t = d == 0 ? k : steps - 1 - k;
+                int prev = d == 0 ? t : t + 1;
+                int next = d == 0 ? t + 1 : t;
+                int bs = ctx.order.batchSizes()[t];
+                int n = bs * hu;
+                int gOff = t * batch * gh;
+                // dh[0:bs] += dOut[t, 0:bs, d*Hout : (d+1)*Hout], this party's columns, into dhArr.
+                int nh = bs * cols;
+                getColumns(dh, 0, hout, u0, cols, dhArr, bs);
+                getColumns(dOut, t * batch * width + d * hout, width, u0, cols, dOutRows, bs);
+                CellKernels.addInPlace(dhArr, dOutRows, nh);
+                switch (mode) {
+                    case LSTM -> {
+                        float[] dmArr = dhArr;
+                        if (proj > 0) { // one party (splitParties): hu = H, cols = P
+                            // h = m W_hr^T: dm = dh W_hr; dW_hr gets dh^T m after the loop.
+                            dhAll.floats().put(dhAll.offset() + t * batch * proj, dhArr, 0, nh);
+                            gemm(false, false, bs, hidden, proj, 1f, dhAll, t * batch * proj, proj, wHr, 0, hidden, 0f,
+                                    dm, 0, hidden);
+                            dm.floats().get(dm.offset(), x1, 0, n);
+                            dmArr = x1;
+                        }
+                        gatherGates(gates, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                LstmGates.G, a2, LstmGates.O, a3);
+                        getColumns(dir.cs, prev * bhAll, hidden, u0, hu, x0, bs);
+                        getColumns(dir.cs, next * bhAll, hidden, u0, hu, x2, bs);
+                        CellKernels.lstmBackwardArrays(a0, a1, a2, a3, x0, x2, dmArr, dc, n);
+                        scatterGates(dgf, dgBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                LstmGates.G, a2, LstmGates.O, a3);
+                        barrier.await();
+                        // h_prev feeds the gates through W_hh: dh_prev[0:bs] = dG W_hh (this party's columns).
+                        hiddenGradient(bs, u0, cols, dG, gOff, 0f);
+                    }
+                    case GRU -> {
+                        FloatBuffer saved = dir.gru.floats();
+                        int sOff = dir.gru.offset() + t * batch * 4 * hidden + u0;
+                        gatherGates(saved, sOff, 4 * hidden, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
+                                GruGates.N, a2, GruGates.SAVED_GH_N, a3);
+                        getColumns(dir.hs, prev * batch * hout, hout, u0, hu, x0, bs);
+                        CellKernels.gruBackwardArrays(a0, a1, a2, a3, x0, dhArr, n);
+                        putColumns(dh, 0, hout, u0, hu, dhArr, bs);
+                        scatterGates(dgf, dgBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
+                                GruGates.N, a2, -1, null);
+                        scatterGates(dGh.floats(), dGh.offset() + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0,
+                                GruGates.Z, a1, GruGates.N, a3, -1, null);
+                        barrier.await();
+                        hiddenGradient(bs, u0, cols, dGh, gOff, 1f);
+                    }
+                    case RNN_TANH, RNN_RELU -> {
+                        getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
+                        CellKernels.activateBackwardArrays(mode.activation(), a0, dhArr, n);
+                        putColumns(dG, gOff, gh, u0, hu, dhArr, bs);
+                        barrier.await();
+                        hiddenGradient(bs, u0, cols, dG, gOff, 0f);
+                    }
+                }
+            }
+            if (dc0S != null) {
+                putColumns(dc0S, s * bhAll, hidden, u0, hu, dc, batch);
+            }
+        }
+
+        /** {@code dh[0:bs, u0:u0+n] = dGates[t] W_hh[:, u0:u0+n] + beta dh}: contraction over all G*H gates. */
+        private void hiddenGradient(int bs, int u0, int n, CpuTensor dGates, int gOff, float beta) {
+            Blas.sgemm1(false, false, bs, n, gh, 1f, dGates.address() + 4L * gOff, gh, wHh.address() + 4L * u0,
+                    hout, beta, dh.address() + 4L * u0, hout);
         }
     }
 
