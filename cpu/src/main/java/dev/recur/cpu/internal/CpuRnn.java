@@ -1,5 +1,6 @@
 package dev.recur.cpu.internal;
 
+import dev.recur.backend.BatchOrder;
 import dev.recur.backend.GruGates;
 import dev.recur.backend.LstmGates;
 import dev.recur.backend.RnnContext;

@@ -1,4 +1,4 @@
-package dev.recur.cpu.internal;
+package dev.recur.backend;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -8,7 +8,7 @@ import java.util.stream.IntStream;
  * The batch sorted by length, longest first (a stable sort, as {@code pack_padded_sequence} with
  * {@code enforce_sorted=False} does), so that at every step the sequences still running form a prefix of
  * the rows: step {@code t} runs rows {@code [0, batchSizes[t])} in both directions, and its GEMMs cost what
- * the real steps cost, not B·T.
+ * the real steps cost, not B·T. Every backend uses this order, so that their results agree row for row.
  *
  * @param perm       sorted row {@code i} is original row {@code perm[i]}
  * @param batchSizes number of sequences longer than {@code t}, per step {@code t}

@@ -1,0 +1,68 @@
+package dev.recur.cuda;
+
+import dev.recur.backend.Backend;
+import dev.recur.backend.BackendUnavailableException;
+import java.lang.reflect.Proxy;
+import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The one CUDA backend the GPU tests share, or a skip with the probe's reason where this machine has no usable GPU
+ * (so the build stays green without one). When the probe passes but the backend cannot be opened, the tests fail:
+ * that is a bug or a broken installation, not a machine without a GPU.
+ */
+final class CudaTestSupport {
+    private static CudaBackend backend;
+
+    private CudaTestSupport() {
+    }
+
+    /**
+     * The shared backend where a GPU is usable; else a stand-in named "cuda" whose every op aborts the calling test
+     * with the probe's reason, so that suites which build their test list from a backend list (the golden suite)
+     * report each case skipped with the reason instead of vanishing.
+     */
+    static synchronized Backend backendOrSkippingStandIn() {
+        String reason;
+        try {
+            CudaProbe.Result r = CudaProbe.probe();
+            if (r.usable()) {
+                return backendOrSkip();
+            }
+            reason = "no usable GPU: " + r.failure();
+        } catch (Throwable t) {
+            reason = "no usable GPU: the CUDA probe could not run (" + t + ")";
+        }
+        String why = reason;
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "name" -> "cuda";
+                    case "describe", "toString" -> "cuda (skipped): " + why;
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new TestAbortedException(why);
+                });
+    }
+
+    /** The shared backend; skips the calling test (JUnit assumption) when there is no usable GPU. */
+    static synchronized CudaBackend backendOrSkip() {
+        CudaProbe.Result r;
+        try {
+            r = CudaProbe.probe();
+        } catch (Throwable t) {
+            Assumptions.abort("no usable GPU: the CUDA probe could not run (" + t + ")");
+            throw new AssertionError("unreachable");
+        }
+        Assumptions.assumeTrue(r.usable(), () -> "no usable GPU: " + r.failure());
+        if (backend == null) {
+            try {
+                backend = (CudaBackend) new CudaBackendProvider().create();
+            } catch (BackendUnavailableException e) {
+                throw new AssertionError("the probe passed (" + r.summary() + ") but the backend did not open: "
+                        + e.getMessage(), e);
+            }
+            System.out.print(backend.describe());
+        }
+        return backend;
+    }
+}
