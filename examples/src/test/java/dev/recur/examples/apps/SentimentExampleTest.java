@@ -117,13 +117,14 @@ class SentimentExampleTest {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertEquals(2, Examples.example(new String[] {}, o, e));
-        assertEquals(2, Examples.example(new String[] {"music"}, o, e));
+        assertEquals(2, Examples.example(new String[] {"no-such-example"}, o, e));
         assertEquals(2, Examples.example(new String[] {"sentiment", "--epochs", "0"}, o, e));
         assertEquals(2, Examples.example(new String[] {"sentiment", "--bogus"}, o, e));
         assertEquals(2, Examples.predict(new String[] {"sentiment"}, o, e));
         assertEquals(1, Examples.predict(new String[] {"sentiment", "--model", "/nonexistent/dir", "good"}, o, e));
         String text = err.toString(StandardCharsets.UTF_8);
-        assertTrue(text.contains("example needs a name: sentiment, forecast, textgen (got \"music\")"), text);
+        assertTrue(text.contains("example needs a name: " + String.join(", ", Examples.NAMES)
+                + " (got \"no-such-example\")"), text);
         assertTrue(text.contains("--epochs must be >= 1, got 0"), text);
         assertTrue(text.contains("unknown option --bogus"), text);
         assertTrue(text.contains("no trained sentiment model at /nonexistent/dir"), text);
