@@ -80,6 +80,13 @@ public abstract class Tensor implements AutoCloseable {
         return backend.toLongArray(this);
     }
 
+    /** A new tensor on the same backend with this tensor's dtype, shape and values. */
+    public final Tensor copy() {
+        Tensor c = backend().zeros(dtype(), shape());
+        backend().copy(this, c);
+        return c;
+    }
+
     /** True once this tensor (or the owner of its memory) was closed. */
     public abstract boolean isClosed();
 

@@ -9,7 +9,7 @@ import dev.recur.tensor.Tensor;
  * @param h hidden state
  * @param c cell state (LSTM), else null
  */
-public record RnnState(Tensor h, Tensor c) {
+public record RnnState(Tensor h, Tensor c) implements AutoCloseable {
     /** A hidden state alone (RNN, GRU). */
     public static RnnState of(Tensor h) {
         return new RnnState(h, null);
@@ -18,5 +18,16 @@ public record RnnState(Tensor h, Tensor c) {
     /** Hidden and cell state (LSTM). */
     public static RnnState of(Tensor h, Tensor c) {
         return new RnnState(h, c);
+    }
+
+    /** Closes {@code h} and {@code c} (when present). */
+    @Override
+    public void close() {
+        if (h != null) {
+            h.close();
+        }
+        if (c != null) {
+            c.close();
+        }
     }
 }

@@ -15,7 +15,6 @@ import dev.recur.nn.rnn.RnnResult;
 import dev.recur.nn.rnn.RnnState;
 import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
-import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
 import dev.recur.train.GradClip;
@@ -115,7 +114,7 @@ public final class TextgenExample {
             Tape.RnnVars r = tape.rnn(lstm, x, null, state == null ? null : tape.constant(state.h()),
                     state == null ? null : tape.constant(state.c()));
             Var logits = tape.record(head.forward(r.output().value()), r.output());
-            return new Step(logits, new RnnState(copy(r.hn().value()), copy(r.cn().value())));
+            return new Step(logits, new RnnState(r.hn().value().copy(), r.cn().value().copy()));
         }
 
         record Step(Var logits, RnnState state) {
@@ -214,7 +213,9 @@ public final class TextgenExample {
                             tape.backward(l);
                             loss = l.value().toFloatArray()[0];
                         }
-                        close(state);
+                        if (state != null) {
+                            state.close();
+                        }
                         state = next;
                         GradClip.byGlobalNorm(model.parameters().values(), config.clip());
                         opt.step();
@@ -227,7 +228,9 @@ public final class TextgenExample {
                         }
                     }
                 } finally {
-                    close(state);
+                    if (state != null) {
+                        state.close();
+                    }
                 }
                 bpc = validate(model, valIds, unigram);
                 Map<String, Number> row = new LinkedHashMap<>();
@@ -307,12 +310,16 @@ public final class TextgenExample {
                     nats += Losses.crossEntropy(tape, st.logits(), target, -100, 0f).value().toFloatArray()[0]
                             * (double) (len * b);
                 }
-                close(state);
+                if (state != null) {
+                    state.close();
+                }
                 state = next;
                 count += (long) len * b;
             }
         } finally {
-            close(state);
+            if (state != null) {
+                state.close();
+            }
         }
         return new double[] {nats / count / Math.log(2), uniBits / count, count};
     }
@@ -333,8 +340,10 @@ public final class TextgenExample {
                      RnnResult r = model.lstm.step(emb.output(), state);
                      var head = model.head.forward(r.output().reshape(1, model.lstm.spec().hiddenSize()))) {
                     logits = head.output().toFloatArray();
-                    RnnState copied = new RnnState(copy(r.hn()), copy(r.cn()));
-                    close(state);
+                    RnnState copied = new RnnState(r.hn().copy(), r.cn().copy());
+                    if (state != null) {
+                        state.close();
+                    }
                     state = copied;
                 }
                 if (i < promptChars.size()) {
@@ -346,7 +355,9 @@ public final class TextgenExample {
                 produced++;
             }
         } finally {
-            close(state);
+            if (state != null) {
+                state.close();
+            }
         }
         return out.toString();
     }
@@ -373,20 +384,4 @@ public final class TextgenExample {
         return logits.length - 1;
     }
 
-    static Tensor copy(Tensor t) {
-        Tensor c = t.backend().zeros(DType.F32, t.shape());
-        t.backend().copy(t, c);
-        return c;
-    }
-
-    static void close(RnnState s) {
-        if (s != null) {
-            if (s.h() != null) {
-                s.h().close();
-            }
-            if (s.c() != null) {
-                s.c().close();
-            }
-        }
-    }
 }

@@ -20,7 +20,6 @@ import dev.recur.nn.rnn.RnnResult;
 import dev.recur.nn.rnn.RnnState;
 import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
-import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
 import dev.recur.train.GradClip;
@@ -557,8 +556,10 @@ public final class MusicExample {
                      RnnResult r = model.lstm.step(emb.output(), state);
                      var head = model.head.forward(r.output().reshape(1, model.lstm.spec().hiddenSize()))) {
                     logits = head.output().toFloatArray();
-                    RnnState copied = new RnnState(copy(r.hn()), copy(r.cn()));
-                    close(state);
+                    RnnState copied = new RnnState(r.hn().copy(), r.cn().copy());
+                    if (state != null) {
+                        state.close();
+                    }
                     state = copied;
                 }
                 next = draw(logits, temperature, rng, vocab);
@@ -569,7 +570,9 @@ public final class MusicExample {
                 notes.add(Note.ofToken(vocab.token(next)));
             }
         } finally {
-            close(state);
+            if (state != null) {
+                state.close();
+            }
         }
         return new Generated(seed, notes, temperature, ended);
     }
@@ -756,20 +759,4 @@ public final class MusicExample {
         return written;
     }
 
-    static Tensor copy(Tensor t) {
-        Tensor c = t.backend().zeros(DType.F32, t.shape());
-        t.backend().copy(t, c);
-        return c;
-    }
-
-    static void close(RnnState s) {
-        if (s != null) {
-            if (s.h() != null) {
-                s.h().close();
-            }
-            if (s.c() != null) {
-                s.c().close();
-            }
-        }
-    }
 }

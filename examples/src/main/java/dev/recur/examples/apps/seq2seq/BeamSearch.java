@@ -37,7 +37,7 @@ public final class BeamSearch {
                 for (int t = 0; t < maxLen && left > 0; t++) {
                     Seq2SeqModel.Step s = model.step(enc, prev, state);
                     if (state != enc.initial) {
-                        Seq2SeqModel.close(state);
+                        state.close();
                     }
                     state = s.state();
                     for (int i = 0; i < n; i++) {
@@ -61,7 +61,7 @@ public final class BeamSearch {
                 }
             } finally {
                 if (state != enc.initial) {
-                    Seq2SeqModel.close(state);
+                    state.close();
                 }
             }
             List<long[]> result = new ArrayList<>(n);
@@ -99,7 +99,7 @@ public final class BeamSearch {
                 for (int t = 0; t < maxLen; t++) {
                     Seq2SeqModel.Step s = model.step(enc, prev, state);
                     if (state != enc.initial) {
-                        Seq2SeqModel.close(state);
+                        state.close();
                     }
                     state = s.state();
                     double[] logp = logSoftmax(s.logits(), rows, v);
@@ -180,12 +180,12 @@ public final class BeamSearch {
                     }
                     RnnState reordered = new RnnState(Seq2SeqOps.gatherRows(state.h(), 1, parent),
                             Seq2SeqOps.gatherRows(state.c(), 1, parent));
-                    Seq2SeqModel.close(state);
+                    state.close();
                     state = reordered;
                 }
             } finally {
                 if (state != enc.initial) {
-                    Seq2SeqModel.close(state);
+                    state.close();
                 }
             }
             List<long[]> result = new ArrayList<>(n);

@@ -193,8 +193,8 @@ public final class Seq2SeqModel extends Module {
              Forward x = srcEmbedding.forward(ids);
              RnnResult r = encoder.forward(x.output(), batch.lengthsAsLongs(), null);
              Forward k = keyProj.forward(r.output())) {
-            Tensor keys = copy(k.output());
-            Tensor values = copy(r.output());
+            Tensor keys = k.output().copy();
+            Tensor values = r.output().copy();
             return new Encoded(keys, values, new RnnState(Seq2SeqOps.bridge(r.hn()), Seq2SeqOps.bridge(r.cn())),
                     batch.lengths());
         }
@@ -224,24 +224,12 @@ public final class Seq2SeqModel extends Module {
                 be.axpy(1f, fc.output(), mixed);
                 be.activation(Activation.TANH, mixed, mixed);
                 try (Forward logits = head.forward(mixed)) {
-                    return new Step(logits.output().toFloatArray(), new RnnState(copy(r.hn()), copy(r.cn())));
+                    return new Step(logits.output().toFloatArray(), new RnnState(r.hn().copy(), r.cn().copy()));
                 }
             }
         }
     }
 
-    static Tensor copy(Tensor t) {
-        Tensor c = t.backend().zeros(DType.F32, t.shape());
-        t.backend().copy(t, c);
-        return c;
-    }
-
-    static void close(RnnState s) {
-        if (s != null) {
-            s.h().close();
-            s.c().close();
-        }
-    }
 
     /**
      * Writes {@link #MODEL_FILE} (sizes and task in its metadata) and both vocabularies to the folder.
