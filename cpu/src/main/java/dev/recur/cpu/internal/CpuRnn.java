@@ -193,7 +193,8 @@ public final class CpuRnn {
                 ghStep = zeros(be, batch, gh);
             }
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + bias (GRU: b_ih only; b_hh stays on the hidden side).
-            gemm(false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f, dir.gates, 0, gh);
+            teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f, dir.gates, 0,
+                    gh);
             if (bIh != null) {
                 addBias(dir.gates, steps * batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
             }
@@ -632,10 +633,10 @@ public final class CpuRnn {
             CpuTensor dGh = loop.dGh;
             // Weight gradients over all steps at once; rows of steps that did not run are 0 in dG.
             int rows = steps * batch;
-            gemm(true, false, gh, inSize, rows, 1f, dG, 0, gh, in, 0, inSize, 1f,
+            teamGemm(team, true, false, gh, inSize, rows, 1f, dG, 0, gh, in, 0, inSize, 1f,
                     (CpuTensor) grads.get(Kind.WEIGHT_IH, layer, d), 0, inSize);
             int firstPrev = d == 0 ? 0 : batch * hout;
-            gemm(true, false, gh, hout, rows, 1f, dGh, 0, gh, dir.hs, firstPrev, hout, 1f,
+            teamGemm(team, true, false, gh, hout, rows, 1f, dGh, 0, gh, dir.hs, firstPrev, hout, 1f,
                     (CpuTensor) grads.get(Kind.WEIGHT_HH, layer, d), 0, hout);
             if (spec.bias()) {
                 CpuTensor gIh = (CpuTensor) grads.get(Kind.BIAS_IH, layer, d);
@@ -655,7 +656,7 @@ public final class CpuRnn {
                         (CpuTensor) grads.get(Kind.WEIGHT_HR, layer, d), 0, hidden);
             }
             // d loss / d layer input, summed over directions.
-            gemm(false, false, rows, inSize, gh, 1f, dG, 0, gh, wIh, 0, inSize, 1f, dIn, 0, inSize);
+            teamGemm(team, false, false, rows, inSize, gh, 1f, dG, 0, gh, wIh, 0, inSize, 1f, dIn, 0, inSize);
         } finally {
             temps.forEach(CpuTensor::close);
         }
@@ -807,6 +808,26 @@ public final class CpuRnn {
     }
 
     // ------------------------------------------------------------------ helpers on off-heap blocks
+
+    /**
+     * A large GEMM of the sequence op split by rows of C across the {@link StepTeam}, each party on one OpenBLAS
+     * thread ({@link Blas#sgemm1}); below {@link Blas#SINGLE_THREAD_FLOPS} one party. The sequence op never
+     * wakes OpenBLAS's own threads: after a multi-threaded call they spin for a while (OPENBLAS_THREAD_TIMEOUT)
+     * and would take a core from the team's next split step.
+     */
+    static void teamGemm(StepTeam team, boolean transA, boolean transB, int m, int n, int k, float alpha, CpuTensor a,
+                         long aOff, int lda, CpuTensor b, long bOff, int ldb, float beta, CpuTensor c, long cOff,
+                         int ldc) {
+        int parties = 2.0 * m * n * k < Blas.SINGLE_THREAD_FLOPS ? 1 : Math.max(1, Math.min(team.parties(), m / 8));
+        team.run(parties, (party, barrier) -> {
+            int m0 = (int) ((long) m * party / parties);
+            int m1 = (int) ((long) m * (party + 1) / parties);
+            // Rows m0..m1 of op(A): rows of A, or columns of A when it is transposed ([K, M]).
+            long aStart = transA ? aOff + m0 : aOff + (long) m0 * lda;
+            Blas.sgemm1(transA, transB, m1 - m0, n, k, alpha, a.address() + 4 * aStart, lda,
+                    b.address() + 4 * bOff, ldb, beta, c.address() + 4 * (cOff + (long) m0 * ldc), ldc);
+        });
+    }
 
     /** GEMM on tensors at element offsets (see {@link Blas#sgemm}). */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, CpuTensor a, long aOff, int lda,
