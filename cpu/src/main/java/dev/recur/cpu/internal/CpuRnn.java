@@ -196,7 +196,7 @@ public final class CpuRnn {
             teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f, dir.gates, 0,
                     gh);
             if (bIh != null) {
-                addBias(dir.gates, steps * batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
+                addBias(team, dir.gates, steps * batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
             }
             if (h0s != null) {
                 int first = d == 0 ? 0 : steps;
@@ -836,8 +836,11 @@ public final class CpuRnn {
                 c.address() + 4 * cOff, ldc);
     }
 
-    /** {@code y[r, :] += b1 (+ b2)} for rows of width {@code cols}. */
-    private static void addBias(CpuTensor y, int rows, int cols, CpuTensor b1, CpuTensor b2) {
+    /**
+     * {@code y[r, :] += b1 (+ b2)} for rows of width {@code cols}, the rows split across the team (at S3 this is
+     * 33 M elements per layer and direction).
+     */
+    private static void addBias(StepTeam team, CpuTensor y, int rows, int cols, CpuTensor b1, CpuTensor b2) {
         float[] bias = new float[cols];
         b1.floats().get(b1.offset(), bias);
         if (b2 != null) {
@@ -846,17 +849,20 @@ public final class CpuRnn {
                 bias[j] += f2.get(b2.offset() + j);
             }
         }
-        // Row by row through a heap array: bulk copies and a same-index loop, which C2 vectorizes (a loop
-        // over a block of rows reads the block at an offset and stays scalar on JDK 17).
-        float[] row = new float[cols];
-        FloatBuffer f = y.floats();
-        int base = y.offset();
-        for (int r = 0; r < rows; r++) {
-            int at = base + r * cols;
-            f.get(at, row, 0, cols);
-            CellKernels.addInPlace(row, bias, cols);
-            f.put(at, row, 0, cols);
-        }
+        int parties = (long) rows * cols < (1 << 18) ? 1 : Math.min(team.parties(), rows);
+        team.run(parties, (party, barrier) -> {
+            // Row by row through a heap array: bulk copies and a same-index loop, which C2 vectorizes (a loop
+            // over a block of rows reads the block at an offset and stays scalar on JDK 17).
+            float[] row = new float[cols];
+            FloatBuffer f = y.floats();
+            int base = y.offset();
+            for (int r = rows * party / parties; r < rows * (party + 1) / parties; r++) {
+                int at = base + r * cols;
+                f.get(at, row, 0, cols);
+                CellKernels.addInPlace(row, bias, cols);
+                f.put(at, row, 0, cols);
+            }
+        });
     }
 
     /** {@code out[j] += sum_r x[r, j]}. */

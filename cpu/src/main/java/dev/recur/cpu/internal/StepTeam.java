@@ -17,6 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>OpenBLAS is called from every party at once, each call on one OpenBLAS thread ({@link Blas#sgemm1}),
  * so no two thread pools spin at the same time.
+ *
+ * <p>Several caller threads may use one team at once: their pooled parties queue for the pool's threads, so
+ * the calls run one after another (a caller's own party waits at its first barrier meanwhile). Parties never
+ * wait on another call's parties, so this cannot deadlock.
  */
 public final class StepTeam {
     private final int parties;
