@@ -8,7 +8,6 @@ import dev.recur.data.PaddedBatch;
 import dev.recur.data.Tokenizer;
 import dev.recur.data.Vocabulary;
 import dev.recur.data.WordTokenizer;
-import dev.recur.io.Safetensors;
 import dev.recur.io.SafetensorsFile;
 import dev.recur.nn.Embedding;
 import dev.recur.nn.Functions;
@@ -17,7 +16,6 @@ import dev.recur.nn.Module;
 import dev.recur.nn.rnn.Lstm;
 import dev.recur.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,18 +164,8 @@ public final class SentimentModel extends Module {
     public static Loaded load(Path dir, Backend backend) throws IOException {
         Path weights = dir.resolve(MODEL_FILE);
         Path vocabFile = dir.resolve(VOCAB_FILE);
-        for (Path p : List.of(weights, vocabFile)) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("no trained sentiment model at " + dir.toAbsolutePath() + " (" + p.getFileName()
-                        + " is missing); train one with: ./recur example sentiment");
-            }
-        }
-        SafetensorsFile file = Safetensors.read(weights);
+        SafetensorsFile file = SavedModels.read(dir, "sentiment", FORMAT, MODEL_FILE, VOCAB_FILE);
         Map<String, String> meta = file.metadata();
-        if (meta == null || !FORMAT.equals(meta.get("format"))) {
-            throw new IOException(weights + ": expected metadata format=" + FORMAT + ", got "
-                    + (meta == null ? "none" : meta.get("format")));
-        }
         Vocabulary vocab = Vocabulary.load(vocabFile);
         int v = Integer.parseInt(meta.get("vocab_size"));
         if (v != vocab.size()) {

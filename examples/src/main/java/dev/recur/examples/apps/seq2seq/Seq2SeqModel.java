@@ -7,7 +7,7 @@ import dev.recur.backend.AttentionMask;
 import dev.recur.backend.Backend;
 import dev.recur.data.PaddedBatch;
 import dev.recur.data.Vocabulary;
-import dev.recur.io.Safetensors;
+import dev.recur.examples.apps.SavedModels;
 import dev.recur.io.SafetensorsFile;
 import dev.recur.nn.Embedding;
 import dev.recur.nn.Forward;
@@ -266,18 +266,9 @@ public final class Seq2SeqModel extends Module {
      */
     public static Loaded load(Path dir, Backend backend) throws IOException {
         Path weights = dir.resolve(MODEL_FILE);
-        for (Path p : List.of(weights, dir.resolve(SOURCE_VOCAB_FILE), dir.resolve(TARGET_VOCAB_FILE))) {
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("no trained seq2seq model at " + dir.toAbsolutePath() + " (" + p.getFileName()
-                        + " is missing); train one with: ./recur example seq2seq");
-            }
-        }
-        SafetensorsFile file = Safetensors.read(weights);
+        SafetensorsFile file = SavedModels.read(dir, "seq2seq", FORMAT, MODEL_FILE, SOURCE_VOCAB_FILE,
+                TARGET_VOCAB_FILE);
         Map<String, String> meta = file.metadata();
-        if (meta == null || !FORMAT.equals(meta.get("format"))) {
-            throw new IOException(weights + ": expected metadata format=" + FORMAT + ", got "
-                    + (meta == null ? "none" : meta.get("format")));
-        }
         Vocabulary source = Vocabulary.load(dir.resolve(SOURCE_VOCAB_FILE));
         Vocabulary target = Vocabulary.load(dir.resolve(TARGET_VOCAB_FILE));
         int vs = Integer.parseInt(meta.get("source_vocab_size"));
