@@ -1,5 +1,6 @@
 package dev.recur.peers.dl4j;
 
+import dev.recur.peers.shapes.PeerShapes;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.autodiff.samediff.SDVariable;

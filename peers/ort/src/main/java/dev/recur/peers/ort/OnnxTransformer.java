@@ -1,5 +1,6 @@
 package dev.recur.peers.ort;
 
+import dev.recur.peers.shapes.PeerShapes;
 /**
  * An ONNX model (opset 17, for {@code LayerNormalization}) of one transformer encoder layer as
  * {@code torch.nn.TransformerEncoderLayer(d, heads, ff, dropout=0, activation=relu, layer_norm_eps=1e-5,

@@ -16,6 +16,7 @@ import dev.recur.nn.rnn.Gru;
 import dev.recur.nn.rnn.Lstm;
 import dev.recur.nn.rnn.RecurrentLayer;
 import dev.recur.nn.rnn.RnnResult;
+import dev.recur.peers.shapes.PeerShapes;
 import dev.recur.tensor.Tensor;
 import java.nio.FloatBuffer;
 import java.util.Map;

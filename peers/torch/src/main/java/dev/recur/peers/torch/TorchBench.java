@@ -1,5 +1,6 @@
 package dev.recur.peers.torch;
 
+import dev.recur.peers.shapes.PeerShapes;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.openblas.global.openblas_nolapack;
