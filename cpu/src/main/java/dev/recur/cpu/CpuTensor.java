@@ -31,7 +31,7 @@ public final class CpuTensor extends Tensor {
         private volatile Object keepAlive;
         private volatile boolean closed;
 
-        Storage(DType dtype, long numel) {
+        Storage(DType dtype, long numel, boolean zeroed) {
             if (numel > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("cpu: a tensor must have at most 2^31 - 9 elements, got " + numel);
             }
@@ -39,13 +39,17 @@ public final class CpuTensor extends Tensor {
             long n = Math.max(1, numel);
             if (dtype == DType.F32) {
                 FloatPointer p = new FloatPointer(n);
-                p.zero();
+                if (zeroed) {
+                    p.zero();
+                }
                 this.pointer = p;
                 this.floats = p.asBuffer();
                 this.longs = null;
             } else if (dtype == DType.I64) {
                 LongPointer p = new LongPointer(n);
-                p.zero();
+                if (zeroed) {
+                    p.zero();
+                }
                 this.pointer = p;
                 this.floats = null;
                 this.longs = p.asBuffer();
@@ -105,10 +109,23 @@ public final class CpuTensor extends Tensor {
     private final boolean owner;
 
     CpuTensor(CpuBackend backend, DType dtype, int[] shape) {
+        this(backend, dtype, shape, true);
+    }
+
+    private CpuTensor(CpuBackend backend, DType dtype, int[] shape, boolean zeroed) {
         super(backend, dtype, shape);
-        this.storage = new Storage(dtype, numel());
+        this.storage = new Storage(dtype, numel(), zeroed);
         this.offset = 0;
         this.owner = true;
+    }
+
+    /**
+     * An F32 tensor whose elements are whatever the allocator left there, for a kernel that writes every element
+     * before anything reads one (a GEMM with {@code beta = 0}); saves zero-filling large scratch blocks (at S3 the
+     * input projection of the gates is 134 MB per layer and direction).
+     */
+    public static CpuTensor uninitialized(CpuBackend backend, int... shape) {
+        return new CpuTensor(backend, DType.F32, shape, false);
     }
 
     /** A tensor over foreign memory (see {@link CpuBackend#wrap}, which checks the arguments). */

@@ -178,7 +178,8 @@ public final class CpuRnn {
         Direction dir = new Direction();
         CpuTensor ghStep = null;
         try {
-            dir.gates = zeros(be, steps, batch, gh);
+            // Every element is written by the input projection (beta = 0) before it is read.
+            dir.gates = CpuTensor.uninitialized(be, steps, batch, gh);
             dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
             if (mode == RnnMode.LSTM && keep) {
                 dir.cs = zeros(be, steps + 1, batch, hidden);
