@@ -38,10 +38,18 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String describe() {
+        String split;
+        try {
+            split = CpuRnn.stepSplit().name().toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            split = "invalid: " + e.getMessage();
+        }
         return String.format(Locale.ROOT,
-                "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels in Java%n"
+                "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels "
+                        + "in Java;%nrecurrent steps split across the threads by hidden units (-D%s=%s)%n"
                         + "Java %s (%s), %s %s, %d processors%n",
                 openblas_nolapack.OPENBLAS_VERSION.trim(), threads, CpuBackendProvider.THREADS_PROPERTY,
+                CpuRnn.STEP_SPLIT_PROPERTY, split,
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());

@@ -27,6 +27,11 @@ import java.util.List;
  * state is at slot T (forward) or 0 (reverse), and in backward gradients carry back the same way. Inference
  * (nothing kept for backward) uses two {@code hs} slots in turn, no {@code cs}, and saves no gates.
  *
+ * <p>Threads: each step's work is split across the backend's {@link StepTeam} by blocks of hidden units, each
+ * party computing all gates of its units and meeting the others once per step ({@link #splitParties}); the
+ * large GEMMs before and after the step loop are split by rows across the same team ({@link #teamGemm}), so
+ * OpenBLAS's own threads are never woken by the sequence op.
+ *
  * <p>The pointwise work of a step runs on heap arrays ({@link CellKernels}'s {@code ...Arrays} kernels): the
  * step's rows are copied in and out with bulk {@code FloatBuffer} copies, and the LSTM cell state (and, in
  * backward, its gradient) stays in a heap array across the steps. The scratch arrays are allocated once per
@@ -160,9 +165,9 @@ public final class CpuRnn {
      * back. Writes the final states into {@code hnS[stateIndex]}, {@code cnS[stateIndex]}.
      */
     private static Direction forwardDirection(CpuBackend be, StepTeam team, RnnWeights w, int layer, int d,
-                                              CpuTensor in,
-                                              CpuTensor h0s, CpuTensor c0s, int stateIndex, BatchOrder order,
-                                              CpuTensor out, CpuTensor hnS, CpuTensor cnS, boolean keep) {
+                                              CpuTensor in, CpuTensor h0s, CpuTensor c0s, int stateIndex,
+                                              BatchOrder order, CpuTensor out, CpuTensor hnS, CpuTensor cnS,
+                                              boolean keep) {
         RnnSpec spec = w.spec();
         RnnMode mode = spec.mode();
         int steps = in.dim(0);
