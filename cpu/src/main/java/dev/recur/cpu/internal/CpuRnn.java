@@ -183,8 +183,10 @@ public final class CpuRnn {
         Direction dir = new Direction();
         CpuTensor ghStep = null;
         try {
-            // Every element is written by the input projection (beta = 0) before it is read.
-            dir.gates = CpuTensor.uninitialized(be, steps, batch, gh);
+            // Dense: every element is written by the input projection (beta = 0) before it is read. Variable
+            // lengths: only the rows of real steps are projected; the padded rows stay 0.
+            boolean dense = order.batchSizes()[steps - 1] == batch;
+            dir.gates = dense ? CpuTensor.uninitialized(be, steps, batch, gh) : zeros(be, steps, batch, gh);
             dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
             if (mode == RnnMode.LSTM && keep) {
                 dir.cs = zeros(be, steps + 1, batch, hidden);
@@ -199,10 +201,14 @@ public final class CpuRnn {
                 ghStep = zeros(be, batch, gh);
             }
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + bias (GRU: b_ih only; b_hh stays on the hidden side).
-            teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f, dir.gates, 0,
-                    gh);
+            if (dense) {
+                teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f,
+                        dir.gates, 0, gh);
+            } else {
+                projectLiveRows(team, order, in, wIh, dir.gates);
+            }
             if (bIh != null) {
-                addBias(team, dir.gates, steps * batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
+                addBias(team, dir.gates, order.batchSizes(), batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
             }
             if (h0s != null) {
                 int first = d == 0 ? 0 : steps;
@@ -816,6 +822,35 @@ public final class CpuRnn {
     // ------------------------------------------------------------------ helpers on off-heap blocks
 
     /**
+     * The input projection of a variable-length batch, real steps only: for each sequence (sorted row
+     * {@code r}, length {@code L_r}), {@code gates[0:L_r, r, :] = in[0:L_r, r, :] W_ih^T} as one GEMM whose rows are
+     * {@code B} rows apart ({@code lda = B*I}, {@code ldc = B*G*H}). The padded rows, which the steps never read,
+     * cost nothing. Sequences are dealt to the team's parties in turn, which balances the lengths (sorted).
+     */
+    static void projectLiveRows(StepTeam team, BatchOrder order, CpuTensor in, CpuTensor wIh, CpuTensor gates) {
+        int[] sizes = order.batchSizes();
+        int steps = sizes.length;
+        int batch = in.dim(1);
+        int inSize = in.dim(2);
+        int gh = gates.dim(2);
+        long live = 0;
+        for (int size : sizes) {
+            live += size;
+        }
+        int parties = 2.0 * live * gh * inSize < Blas.SINGLE_THREAD_FLOPS ? 1 : Math.min(team.parties(), batch);
+        team.run(parties, (party, barrier) -> {
+            for (int r = party; r < batch; r += parties) {
+                int length = 0;
+                while (length < steps && sizes[length] > r) {
+                    length++;
+                }
+                Blas.sgemm1(false, true, length, gh, inSize, 1f, in.address() + 4L * r * inSize, batch * inSize,
+                        wIh.address(), inSize, 0f, gates.address() + 4L * r * gh, batch * gh);
+            }
+        });
+    }
+
+    /**
      * A large GEMM of the sequence op split by rows of C across the {@link StepTeam}, each party on one OpenBLAS
      * thread ({@link Blas#sgemm1}); below {@link Blas#SINGLE_THREAD_FLOPS} one party. The sequence op never
      * wakes OpenBLAS's own threads: after a multi-threaded call they spin for a while (OPENBLAS_THREAD_TIMEOUT)
@@ -843,10 +878,12 @@ public final class CpuRnn {
     }
 
     /**
-     * {@code y[r, :] += b1 (+ b2)} for rows of width {@code cols}, the rows split across the team (at S3 this is
-     * 33 M elements per layer and direction).
+     * {@code y[t, b, :] += b1 (+ b2)} for the rows of {@code y [T, B, cols]} whose step runs
+     * ({@code b < sizes[t]}), split across the team (at S3 this is 33 M elements per layer and direction).
      */
-    private static void addBias(StepTeam team, CpuTensor y, int rows, int cols, CpuTensor b1, CpuTensor b2) {
+    private static void addBias(StepTeam team, CpuTensor y, int[] sizes, int batch, int cols, CpuTensor b1,
+                                CpuTensor b2) {
+        int rows = sizes.length * batch;
         float[] bias = new float[cols];
         b1.floats().get(b1.offset(), bias);
         if (b2 != null) {
@@ -863,6 +900,9 @@ public final class CpuRnn {
             FloatBuffer f = y.floats();
             int base = y.offset();
             for (int r = rows * party / parties; r < rows * (party + 1) / parties; r++) {
+                if (r % batch >= sizes[r / batch]) {
+                    continue; // a padded row: step r / batch does not run sequence r % batch
+                }
                 int at = base + r * cols;
                 f.get(at, row, 0, cols);
                 CellKernels.addInPlace(row, bias, cols);
