@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Small ops the examples need on a {@link Tape} that the core API does not have, and parameter snapshots. */
-final class TapeOps {
+public final class TapeOps {
     private TapeOps() {
     }
 
@@ -22,17 +22,32 @@ final class TapeOps {
      */
     static Var directionsSideBySide(Tape tape, Var hn) {
         Tensor h = hn.value();
+        return directionsSideBySide(tape, hn, h.dim(1), h.dim(0) * h.dim(2));
+    }
+
+    /**
+     * {@link #directionsSideBySide(Tape, Var)} into a tensor of the given {@code shape} (its elements in the
+     * order of {@code [B, D*H]}; e.g. {@code [1, B, D*H]}, the initial state of a layer {@code D} times wider).
+     */
+    public static Var directionsSideBySide(Tape tape, Var hn, int... shape) {
+        Tensor h = hn.value();
         Backend be = h.backend();
         int d = h.dim(0);
         int b = h.dim(1);
         int hidden = h.dim(2);
-        Tensor out = be.zeros(DType.F32, b, d * hidden);
-        be.transpose01(h, out.reshape(b, d, hidden));
-        return tape.custom(out, dOut -> {
+        return tape.custom(sideBySide(h, shape), dOut -> {
             Tensor dh = be.zeros(DType.F32, d, b, hidden);
             be.transpose01(dOut.reshape(b, d, hidden), dh);
             tape.accumulate(hn, dh);
         });
+    }
+
+    /** {@code h [D, B, H]} side by side as above, without a tape: a new tensor of {@code shape} the caller owns. */
+    public static Tensor sideBySide(Tensor h, int... shape) {
+        Backend be = h.backend();
+        Tensor out = be.zeros(DType.F32, shape);
+        be.transpose01(h, out.reshape(h.dim(1), h.dim(0), h.dim(2)));
+        return out;
     }
 
     /** Copies of every parameter's values, by name (to keep the best epoch's model). */

@@ -11,7 +11,6 @@ import dev.recur.nn.Embedding;
 import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
 import dev.recur.nn.rnn.Lstm;
-import dev.recur.nn.rnn.RnnResult;
 import dev.recur.nn.rnn.RnnState;
 import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
@@ -328,24 +327,13 @@ public final class TextgenExample {
     static String sample(Model model, Vocabulary vocab, String prompt, int length, double temperature, Rng rng) {
         Backend be = model.backend();
         StringBuilder out = new StringBuilder();
-        RnnState state = null;
-        try (GradMode.Scope s = GradMode.disable()) {
+        try (GradMode.Scope s = GradMode.disable();
+             TokenStepper stepper = new TokenStepper(model.embedding, model.lstm, model.head)) {
             List<String> promptChars = new CharTokenizer().tokenize(prompt);
             long next = vocab.id(promptChars.get(0));
             int i = 1;
             for (int produced = 0; produced < length; ) {
-                float[] logits;
-                try (Tensor id = be.fromLongs(new long[] {next}, 1);
-                     var emb = model.embedding.forward(id);
-                     RnnResult r = model.lstm.step(emb.output(), state);
-                     var head = model.head.forward(r.output().reshape(1, model.lstm.spec().hiddenSize()))) {
-                    logits = head.output().toFloatArray();
-                    RnnState copied = new RnnState(r.hn().copy(), r.cn().copy());
-                    if (state != null) {
-                        state.close();
-                    }
-                    state = copied;
-                }
+                float[] logits = stepper.next(next);
                 if (i < promptChars.size()) {
                     next = vocab.id(promptChars.get(i++));
                     continue;
@@ -353,10 +341,6 @@ public final class TextgenExample {
                 next = draw(logits, temperature, rng, vocab);
                 out.append(vocab.token(next));
                 produced++;
-            }
-        } finally {
-            if (state != null) {
-                state.close();
             }
         }
         return out.toString();

@@ -9,6 +9,7 @@ import dev.recur.data.PaddedBatch;
 import dev.recur.data.SeededShuffle;
 import dev.recur.data.Vocabulary;
 import dev.recur.examples.apps.ExampleOptions;
+import dev.recur.examples.apps.TokenStepper;
 import dev.recur.examples.chart.BarChart;
 import dev.recur.examples.chart.Chart;
 import dev.recur.io.AtomicFiles;
@@ -16,8 +17,6 @@ import dev.recur.nn.Embedding;
 import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
 import dev.recur.nn.rnn.Lstm;
-import dev.recur.nn.rnn.RnnResult;
-import dev.recur.nn.rnn.RnnState;
 import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.tensor.Tensor;
@@ -546,32 +545,17 @@ public final class MusicExample {
         List<Note> notes = new ArrayList<>();
         notes.add(seed);
         long next = vocab.id(seed.token());
-        RnnState state = null;
         boolean ended = false;
-        try (GradMode.Scope s = GradMode.disable()) {
+        try (GradMode.Scope s = GradMode.disable();
+             TokenStepper stepper = new TokenStepper(model.embedding, model.lstm, model.head)) {
             while (notes.size() < maxNotes) {
-                float[] logits;
-                try (Tensor id = be.fromLongs(new long[] {next}, 1);
-                     var emb = model.embedding.forward(id);
-                     RnnResult r = model.lstm.step(emb.output(), state);
-                     var head = model.head.forward(r.output().reshape(1, model.lstm.spec().hiddenSize()))) {
-                    logits = head.output().toFloatArray();
-                    RnnState copied = new RnnState(r.hn().copy(), r.cn().copy());
-                    if (state != null) {
-                        state.close();
-                    }
-                    state = copied;
-                }
+                float[] logits = stepper.next(next);
                 next = draw(logits, temperature, rng, vocab);
                 if (next == vocab.eosId()) {
                     ended = true;
                     break;
                 }
                 notes.add(Note.ofToken(vocab.token(next)));
-            }
-        } finally {
-            if (state != null) {
-                state.close();
             }
         }
         return new Generated(seed, notes, temperature, ended);

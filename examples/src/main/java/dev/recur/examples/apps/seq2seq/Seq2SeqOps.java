@@ -4,6 +4,7 @@ import dev.recur.autograd.Tape;
 import dev.recur.autograd.Var;
 import dev.recur.backend.AttentionMask;
 import dev.recur.backend.Backend;
+import dev.recur.examples.apps.TapeOps;
 import dev.recur.nn.Module;
 import dev.recur.nn.Parameter;
 import dev.recur.tensor.DType;
@@ -23,28 +24,12 @@ final class Seq2SeqOps {
      */
     static Var bridge(Tape tape, Var hn) {
         Tensor h = hn.value();
-        Backend be = h.backend();
-        int d = h.dim(0);
-        int b = h.dim(1);
-        int hidden = h.dim(2);
-        Tensor out = be.zeros(DType.F32, 1, b, d * hidden);
-        be.transpose01(h, out.reshape(b, d, hidden));
-        return tape.custom(out, dOut -> {
-            Tensor dh = be.zeros(DType.F32, d, b, hidden);
-            be.transpose01(dOut.reshape(b, d, hidden), dh);
-            tape.accumulate(hn, dh);
-        });
+        return TapeOps.directionsSideBySide(tape, hn, 1, h.dim(1), h.dim(0) * h.dim(2));
     }
 
     /** {@link #bridge} without a tape (inference): a new tensor the caller owns. */
     static Tensor bridge(Tensor h) {
-        Backend be = h.backend();
-        int d = h.dim(0);
-        int b = h.dim(1);
-        int hidden = h.dim(2);
-        Tensor out = be.zeros(DType.F32, 1, b, d * hidden);
-        be.transpose01(h, out.reshape(b, d, hidden));
-        return out;
+        return TapeOps.sideBySide(h, 1, h.dim(1), h.dim(0) * h.dim(2));
     }
 
     /**
