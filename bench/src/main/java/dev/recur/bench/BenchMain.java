@@ -289,7 +289,8 @@ public final class BenchMain {
                 .forks(1)
                 .warmupIterations(s.warmups())
                 .measurementIterations(s.iterations())
-                .jvmArgsAppend("-D" + Backends.PROPERTY + "=" + backend)
+                // The cpu backend's Vector API kernel (jdk.incubator.vector); without it the plain-Java one runs.
+                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-D" + Backends.PROPERTY + "=" + backend)
                 .resultFormat(ResultFormatType.JSON)
                 .result(dir.resolve("recur-" + f.name() + ".json").toString())
                 .shouldFailOnError(false)

@@ -3,6 +3,7 @@ package dev.recur.cpu;
 import dev.recur.backend.Backend;
 import dev.recur.cpu.internal.Blas;
 import dev.recur.cpu.internal.CpuRnn;
+import dev.recur.cpu.internal.PackedGemm;
 import dev.recur.golden.GoldenSuite;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The golden suite with the cpu backend's fast paths forced off: one-row GEMMs through sgemm instead of GEMV,
- * no step split across threads.
+ * no step split across threads, the recurrent step's packed GEMM on its plain-Java kernel instead of the Vector
+ * API. ({@link CpuGoldenBlasStepTest} runs the suite with the step GEMM on OpenBLAS.)
  */
 class CpuGoldenFastPathsOffTest extends GoldenSuite {
     private static boolean gemv;
@@ -20,12 +22,14 @@ class CpuGoldenFastPathsOffTest extends GoldenSuite {
         gemv = Blas.gemvForOneRow();
         Blas.setGemvForOneRow(false);
         CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+        PackedGemm.setVector(false);
     }
 
     @AfterAll
     static void restore() {
         Blas.setGemvForOneRow(gemv);
         CpuRnn.setStepSplit(null);
+        PackedGemm.setVector(null);
     }
 
     @Override

@@ -214,10 +214,28 @@ public final class CpuRnn {
                 int first = d == 0 ? 0 : steps;
                 copy(h0s, stateIndex * batch * hout, dir.hs, slot(first, keep) * batch * hout, batch * hout);
             }
-            StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep);
+            PackedWeights packed = null;
+            float[][] hHeap = null;
+            if (stepGemm() == StepGemm.PACKED) {
+                CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
+                packed = PackedWeights.pack(wHh.floats(), wHh.offset(), gh / hidden, hidden, hout);
+                hHeap = new float[][] {new float[batch * hout], new float[batch * hout]};
+                if (h0s != null) {
+                    h0s.floats().get(h0s.offset() + stateIndex * batch * hout, hHeap[0], 0, batch * hout);
+                }
+            }
+            StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep,
+                    packed, hHeap);
             int parties = splitParties(team.parties(), spec, batch);
-            team.run(parties, (party, barrier) -> loop.run(
-                    party * hidden / parties, (party + 1) * hidden / parties, barrier));
+            if (packed != null) {
+                PackedWeights pw = packed;
+                int n = Math.min(parties, pw.panels);
+                team.run(n, (party, barrier) -> loop.run(pw.blockStart(party, n), pw.blockStart(party + 1, n),
+                        party * pw.panels / n, (party + 1) * pw.panels / n, barrier));
+            } else {
+                team.run(parties, (party, barrier) -> loop.run(
+                        party * hidden / parties, (party + 1) * hidden / parties, 0, 0, barrier));
+            }
         } catch (RuntimeException | Error e) {
             dir.close();
             throw e;
@@ -271,6 +289,38 @@ public final class CpuRnn {
         throw new IllegalArgumentException(STEP_SPLIT_PROPERTY + " must be auto, off or always, got \"" + v + "\"");
     }
 
+    /** How the recurrent GEMM of each forward step is computed ({@code -Drecur.cpu.stepGemm}). */
+    public enum StepGemm {
+        /** {@link PackedGemm} on {@code W_hh} packed once per call, accumulating into the step's gate arrays. */
+        PACKED,
+        /** OpenBLAS's sgemm on {@code W_hh} as it is (repacked inside every call). */
+        BLAS
+    }
+
+    /** System property choosing {@link StepGemm}: {@code packed} (default) or {@code blas}. */
+    public static final String STEP_GEMM_PROPERTY = "recur.cpu.stepGemm";
+    private static volatile StepGemm stepGemm = null;
+
+    /** Sets the step GEMM (tests and measurements); null goes back to the system property. */
+    public static void setStepGemm(StepGemm gemm) {
+        stepGemm = gemm;
+    }
+
+    /** The step GEMM in force. */
+    public static StepGemm stepGemm() {
+        StepGemm g = stepGemm;
+        if (g != null) {
+            return g;
+        }
+        String v = System.getProperty(STEP_GEMM_PROPERTY, "packed");
+        for (StepGemm option : StepGemm.values()) {
+            if (option.name().equalsIgnoreCase(v)) {
+                return option;
+            }
+        }
+        throw new IllegalArgumentException(STEP_GEMM_PROPERTY + " must be packed or blas, got \"" + v + "\"");
+    }
+
     /** How many threads share each step's work: all of the team's when a step is large enough, else one. */
     public static int splitParties(int team, RnnSpec spec, int batch) {
         StepSplit split = stepSplit();
@@ -313,9 +363,14 @@ public final class CpuRnn {
         final CpuTensor c0s;
         final CpuTensor hnS;
         final CpuTensor cnS;
+        /** {@code W_hh} packed for {@link PackedGemm}, or null for the OpenBLAS step GEMM. */
+        final PackedWeights packed;
+        /** With {@code packed}: {@code h} of the step boundaries in turn, on the heap, {@code [B, Hout]} each. */
+        final float[][] hHeap;
 
         StepLoop(RnnWeights w, int layer, int d, BatchOrder order, Direction dir, CpuTensor ghStep, CpuTensor out,
-                 CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep) {
+                 CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep, PackedWeights packed,
+                 float[][] hHeap) {
             RnnSpec spec = w.spec();
             this.mode = spec.mode();
             this.steps = dir.gates.dim(0);
@@ -337,6 +392,8 @@ public final class CpuRnn {
             this.c0s = c0s;
             this.hnS = hnS;
             this.cnS = cnS;
+            this.packed = packed;
+            this.hHeap = hHeap;
         }
 
         /**
@@ -360,7 +417,11 @@ public final class CpuRnn {
                     wHh.address() + 4L * wRow * hout, hout, beta, dst.address() + 4 * dstOff, gh);
         }
 
-        void run(int u0, int u1, StepTeam.Barrier barrier) {
+        /**
+         * Runs the steps for hidden units {@code [u0, u1)}, which with packed weights are the units of panels
+         * {@code [p0, p1)}.
+         */
+        void run(int u0, int u1, int p0, int p1, StepTeam.Barrier barrier) {
             int hu = u1 - u0;
             int outWidth = out.dim(2);
             // Heap scratch for the pointwise work of this block, per call (never per step): one array per gate,
@@ -374,6 +435,22 @@ public final class CpuRnn {
             float[] hArr = new float[batch * Math.max(hu, hout)];
             float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
             float[][] bhh = mode == RnnMode.GRU && bHh != null ? gruHiddenBias(u0, hu) : null;
+            // The packed GEMM's outputs, indexed by gate (the order of W_hh's row blocks).
+            float[][] byGate = new float[gh / hidden][];
+            switch (mode) {
+                case LSTM -> {
+                    byGate[LstmGates.I] = a0;
+                    byGate[LstmGates.F] = a1;
+                    byGate[LstmGates.G] = a2;
+                    byGate[LstmGates.O] = a3;
+                }
+                case GRU -> {
+                    byGate[GruGates.R] = gru[0];
+                    byGate[GruGates.Z] = gru[1];
+                    byGate[GruGates.N] = gru[2];
+                }
+                case RNN_TANH, RNN_RELU -> byGate[0] = a0;
+            }
             int first = d == 0 ? 0 : steps;
             int last = d == 0 ? steps : 0;
             if (c != null && c0s != null) {
@@ -393,11 +470,17 @@ public final class CpuRnn {
                 int gOff = t * batch * gh;
                 int hPrev = slot(prev, keep) * batch * hout;
                 int hNext = slot(next, keep) * batch * hout;
+                float[] hPrevHeap = packed == null ? null : hHeap[k & 1];
                 switch (mode) {
                     case LSTM -> {
-                        recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
+                        if (packed == null) {
+                            recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
+                        }
                         gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                 LstmGates.G, a2, LstmGates.O, a3);
+                        if (packed != null) {
+                            PackedGemm.multiplyAdd(hPrevHeap, hout, bs, packed, p0, p1, byGate, hu, u0);
+                        }
                         CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
                         if (keep) {
                             scatterGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
@@ -415,16 +498,27 @@ public final class CpuRnn {
                         }
                     }
                     case GRU -> {
-                        recurrentGemm(bs, u0, hu, hPrev, ghStep, 0, 0f);
+                        if (packed == null) {
+                            recurrentGemm(bs, u0, hu, hPrev, ghStep, 0, 0f);
+                            gatherGates(ghStep.floats(), ghStep.offset() + u0, gh, hidden, hu, bs, GruGates.R,
+                                    gru[0], GruGates.Z, gru[1], GruGates.N, gru[2], -1, null);
+                            if (bhh != null) {
+                                for (int q = 0; q < 3; q++) {
+                                    CellKernels.addInPlace(gru[q], bhh[q], n);
+                                }
+                            }
+                        } else {
+                            for (int q = 0; q < 3; q++) {
+                                if (bhh != null) {
+                                    System.arraycopy(bhh[q], 0, gru[q], 0, n);
+                                } else {
+                                    java.util.Arrays.fill(gru[q], 0, n, 0f);
+                                }
+                            }
+                            PackedGemm.multiplyAdd(hPrevHeap, hout, bs, packed, p0, p1, byGate, hu, u0);
+                        }
                         gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
                                 GruGates.N, a2, -1, null);
-                        gatherGates(ghStep.floats(), ghStep.offset() + u0, gh, hidden, hu, bs, GruGates.R, gru[0],
-                                GruGates.Z, gru[1], GruGates.N, gru[2], -1, null);
-                        if (bhh != null) {
-                            for (int q = 0; q < 3; q++) {
-                                CellKernels.addInPlace(gru[q], bhh[q], n);
-                            }
-                        }
                         getColumns(dir.hs, hPrev, hout, u0, hu, hArr, bs);
                         CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
                         putColumns(dir.hs, hNext, hout, u0, hu, hArr, bs);
@@ -435,8 +529,13 @@ public final class CpuRnn {
                         }
                     }
                     case RNN_TANH, RNN_RELU -> {
-                        recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
+                        if (packed == null) {
+                            recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
+                        }
                         getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
+                        if (packed != null) {
+                            PackedGemm.multiplyAdd(hPrevHeap, hout, bs, packed, p0, p1, byGate, hu, u0);
+                        }
                         CellKernels.activateArrays(mode.activation(), a0, n);
                         if (keep) {
                             putColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
@@ -450,6 +549,14 @@ public final class CpuRnn {
                 int chu = proj > 0 ? hout : hu;
                 copyColumns(dir.hs, hPrev + bs * hout, hout, dir.hs, hNext + bs * hout, hout, cu0, chu, batch - bs);
                 copyColumns(dir.hs, hNext, hout, out, t * batch * outWidth + d * hout, outWidth, cu0, chu, bs);
+                if (packed != null) {
+                    // The next step's GEMM reads h from the heap: this block's columns of every row.
+                    getColumns(dir.hs, hNext, hout, cu0, chu, hArr, batch);
+                    float[] hNextHeap = hHeap[(k + 1) & 1];
+                    for (int r = 0; r < batch; r++) {
+                        System.arraycopy(hArr, r * chu, hNextHeap, r * hout + cu0, chu);
+                    }
+                }
                 barrier.await();
             }
             int cu0 = proj > 0 ? 0 : u0;

@@ -1,0 +1,131 @@
+package dev.recur.cpu.internal;
+
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recurrent step's GEMM on weights packed once per call ({@link PackedWeights}), in Java:
+ *
+ * <pre>
+ *   out[gateOf(v)][r * ldo + unit - u0] += sum_k a[r * lda + k] * W[gateOf(v) * H + unit, k]
+ *   for rows r in [0, rows), units in [u0, u1) of the panels that start in that block
+ * </pre>
+ *
+ * <p>{@code out[q]} holds gate q of the caller's block of units, row-major with {@code ldo = u1 - u0} columns,
+ * already holding what is added to (the input projection, a bias, or zeros). Two kernels compute it:
+ * {@link VectorGemm} (the Vector API, {@code jdk.incubator.vector}: two rows × one panel per inner loop, all
+ * accumulators in registers) when the JVM offers it, and {@link #multiplyAddJava} (plain loops over the same
+ * layout, which C2 vectorises where it can) otherwise. {@code -Drecur.cpu.vector=auto|off} chooses; the Vector
+ * API needs {@code --add-modules jdk.incubator.vector} on the java command line.
+ */
+public final class PackedGemm {
+    private static final Logger LOG = LoggerFactory.getLogger(PackedGemm.class);
+
+    /** System property: {@code auto} (the Vector API when the JVM offers it, the default) or {@code off}. */
+    public static final String VECTOR_PROPERTY = "recur.cpu.vector";
+
+    private static final String MODULE = "jdk.incubator.vector";
+    private static volatile Boolean vectorAvailable;
+    private static volatile Boolean vectorOverride;
+
+    private PackedGemm() {
+    }
+
+    /** Runs the Vector API kernel ({@code true}), the plain-Java one ({@code false}), or null: the property. */
+    public static void setVector(Boolean on) {
+        vectorOverride = on;
+    }
+
+    /** Whether the Vector API kernel is in use. */
+    public static boolean vectorInUse() {
+        Boolean o = vectorOverride;
+        if (o != null) {
+            return o && vectorAvailable();
+        }
+        String v = System.getProperty(VECTOR_PROPERTY, "auto").toLowerCase(Locale.ROOT);
+        switch (v) {
+            case "auto":
+                return vectorAvailable();
+            case "off":
+                return false;
+            default:
+                throw new IllegalArgumentException(VECTOR_PROPERTY + " must be auto or off, got \"" + v + "\"");
+        }
+    }
+
+    /** Why the Vector API kernel is or is not used, for {@code describe()}. */
+    public static String vectorStatus() {
+        if (!vectorAvailable()) {
+            return "plain Java (start java with --add-modules " + MODULE + " for the Vector API kernel)";
+        }
+        return vectorInUse() ? "Vector API, 256-bit" : "plain Java (-D" + VECTOR_PROPERTY + "=off)";
+    }
+
+    /**
+     * Whether {@code jdk.incubator.vector} is in the boot layer and gives 8-lane float vectors in hardware. Checked
+     * once, on first use; the kernel class is loaded only when this holds.
+     */
+    static boolean vectorAvailable() {
+        Boolean a = vectorAvailable;
+        if (a == null) {
+            boolean present = ModuleLayer.boot().findModule(MODULE).isPresent();
+            boolean ok = false;
+            if (present) {
+                try {
+                    ok = VectorGemm.supported();
+                } catch (LinkageError e) {
+                    LOG.debug("{} present but unusable: {}", MODULE, e.toString());
+                }
+            }
+            if (!ok) {
+                LOG.info("cpu: recurrent steps use the plain-Java kernel; start java with --add-modules {} for the "
+                        + "faster Vector API kernel", MODULE);
+            }
+            a = ok;
+            vectorAvailable = a;
+        }
+        return a;
+    }
+
+    /** See the class comment. Panels {@code [p0, p1)} are those of the caller's block of units starting at u0. */
+    static void multiplyAdd(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out, int ldo,
+                            int u0) {
+        if (vectorInUse()) {
+            VectorGemm.multiplyAdd(a, lda, rows, w, p0, p1, out, ldo, u0);
+        } else {
+            multiplyAddJava(a, lda, rows, w, p0, p1, out, ldo, u0);
+        }
+    }
+
+    /** The plain-Java kernel: one row × one panel at a time, the panel's columns accumulated in an array. */
+    static void multiplyAddJava(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
+                                int ldo, int u0) {
+        int k = w.k;
+        int width = w.vectors * PackedWeights.LANES;
+        float[] acc = new float[width];
+        for (int p = p0; p < p1; p++) {
+            int panel = p * k * width;
+            for (int r = 0; r < rows; r++) {
+                java.util.Arrays.fill(acc, 0f);
+                int row = r * lda;
+                for (int kk = 0; kk < k; kk++) {
+                    float x = a[row + kk];
+                    int base = panel + kk * width;
+                    for (int j = 0; j < width; j++) {
+                        acc[j] += x * w.data[base + j];
+                    }
+                }
+                for (int v = 0; v < w.vectors; v++) {
+                    float[] dst = out[w.gateOf(v)];
+                    int col = w.unitOf(p, v) - u0;
+                    int valid = Math.min(PackedWeights.LANES, ldo - col);
+                    int o = r * ldo + col;
+                    for (int lane = 0; lane < valid; lane++) {
+                        dst[o + lane] += acc[v * PackedWeights.LANES + lane];
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.recur.cpu.internal;
+
+import java.nio.FloatBuffer;
+
+/**
+ * A recurrent weight {@code W [G*H, K]} (row-major, gate q's rows at {@code q*H}) packed once per call into the
+ * layout {@link PackedGemm}'s inner loop reads: panels of {@link #vectors} × 8 columns, each panel holding its
+ * columns for every k contiguously.
+ *
+ * <pre>
+ *   data[((p * K + k) * V + v) * 8 + lane] = W[gateOf(v) * H + unitOf(p, v) + lane, k]   (0 past the last unit)
+ * </pre>
+ *
+ * <p>For LSTM (G = 4) and GRU (G = 3) a panel is 8 hidden units with one vector per gate ({@code V = G}), so a
+ * panel's output is every gate of its units; for the plain RNN (G = 1) a panel is 32 units in 4 vectors. Step
+ * threads split the hidden units at panel boundaries ({@link #units}).
+ */
+final class PackedWeights {
+    /** Lanes per vector: eight floats, one AVX2 register. */
+    static final int LANES = 8;
+
+    final int gates;
+    final int hidden;
+    final int k;
+    /** Vectors per panel: 4 (LSTM, RNN) or 3 (GRU). */
+    final int vectors;
+    /** Hidden units per panel: 8, or 32 for the plain RNN. */
+    final int units;
+    final int panels;
+    final float[] data;
+
+    private PackedWeights(int gates, int hidden, int k) {
+        this.gates = gates;
+        this.hidden = hidden;
+        this.k = k;
+        this.vectors = gates == 1 ? 4 : gates;
+        this.units = gates == 1 ? 4 * LANES : LANES;
+        this.panels = (hidden + units - 1) / units;
+        this.data = new float[Math.multiplyExact(Math.multiplyExact(panels, k), vectors * LANES)];
+    }
+
+    /**
+     * Packs {@code W [gates*hidden, k]} whose row j starts at {@code src[off + j*k]}. Reads each row of W once,
+     * in order, and writes it 8 lanes apart.
+     */
+    static PackedWeights pack(FloatBuffer src, int off, int gates, int hidden, int k) {
+        if (gates != 1 && gates != 3 && gates != 4) {
+            throw new IllegalArgumentException("packed weights need 1, 3 or 4 gates, got " + gates);
+        }
+        PackedWeights w = new PackedWeights(gates, hidden, k);
+        float[] row = new float[k];
+        int stride = w.vectors * LANES;
+        for (int q = 0; q < gates; q++) {
+            for (int u = 0; u < hidden; u++) {
+                src.get(off + (q * hidden + u) * k, row, 0, k);
+                int p = u / w.units;
+                int v = gates == 1 ? (u % w.units) / LANES : q;
+                int base = p * k * stride + v * LANES + u % LANES;
+                for (int kk = 0; kk < k; kk++) {
+                    w.data[base + kk * stride] = row[kk];
+                }
+            }
+        }
+        return w;
+    }
+
+    /** The gate (block of H rows of W) that vector {@code v} of a panel holds. */
+    int gateOf(int v) {
+        return gates == 1 ? 0 : v;
+    }
+
+    /** The first hidden unit of vector {@code v} of panel {@code p}. */
+    int unitOf(int p, int v) {
+        return p * units + (gates == 1 ? v * LANES : 0);
+    }
+
+    /** The first hidden unit of the block of party {@code party} of {@code parties}, at a panel boundary. */
+    int blockStart(int party, int parties) {
+        return Math.min(hidden, (int) ((long) party * panels / parties) * units);
+    }
+}
