@@ -40,24 +40,30 @@ final class PackedWeights {
     }
 
     /**
-     * Packs {@code W [gates*hidden, k]} whose row j starts at {@code src[off + j*k]}. Reads each row of W once,
-     * in order, and writes it 8 lanes apart.
+     * Packs {@code W [gates*hidden, k]} whose row j starts at {@code src[off + j*k]}: one bulk copy to the heap,
+     * then the packed array is written in order, reading the panel's 8 × V rows of W (L1-resident while k
+     * advances).
      */
     static PackedWeights pack(FloatBuffer src, int off, int gates, int hidden, int k) {
         if (gates != 1 && gates != 3 && gates != 4) {
             throw new IllegalArgumentException("packed weights need 1, 3 or 4 gates, got " + gates);
         }
         PackedWeights w = new PackedWeights(gates, hidden, k);
-        float[] row = new float[k];
-        int stride = w.vectors * LANES;
-        for (int q = 0; q < gates; q++) {
-            for (int u = 0; u < hidden; u++) {
-                src.get(off + (q * hidden + u) * k, row, 0, k);
-                int p = u / w.units;
-                int v = gates == 1 ? (u % w.units) / LANES : q;
-                int base = p * k * stride + v * LANES + u % LANES;
-                for (int kk = 0; kk < k; kk++) {
-                    w.data[base + kk * stride] = row[kk];
+        float[] plain = new float[gates * hidden * k];
+        src.get(off, plain, 0, plain.length);
+        int[] rowStart = new int[w.vectors * LANES];
+        int i = 0;
+        for (int p = 0; p < w.panels; p++) {
+            // Where each packed column of this panel reads W, or -1 past the last unit.
+            for (int v = 0; v < w.vectors; v++) {
+                for (int lane = 0; lane < LANES; lane++) {
+                    int unit = w.unitOf(p, v) + lane;
+                    rowStart[v * LANES + lane] = unit < hidden ? (w.gateOf(v) * hidden + unit) * k : -1;
+                }
+            }
+            for (int kk = 0; kk < k; kk++) {
+                for (int start : rowStart) {
+                    w.data[i++] = start < 0 ? 0f : plain[start + kk];
                 }
             }
         }

@@ -17,6 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
+    /** Steps of k per pass over the row pairs: a panel's chunk is 8 KB (4 vectors) and stays in L1. */
+    static final int K_CHUNK = 128;
+
     private VectorGemm() {
     }
 
@@ -31,23 +34,32 @@ final class VectorGemm {
                             int u0) {
         for (int p = p0; p < p1; p++) {
             int r = 0;
-            if (w.vectors == 4) {
-                for (; r + 2 <= rows; r += 2) {
-                    twoRowsFour(a, r * lda, (r + 1) * lda, w, p, out, r * ldo, ldo, u0);
-                }
-            } else {
-                for (; r + 2 <= rows; r += 2) {
-                    twoRowsThree(a, r * lda, (r + 1) * lda, w, p, out, r * ldo, ldo, u0);
+            // k in chunks, so that the chunk of the panel stays in L1 while every row pair reads it (a whole panel,
+            // 32 KB at k = 256, would be read from L2 or L3 once per row pair).
+            for (int k0 = 0; k0 < w.k; k0 += K_CHUNK) {
+                int k1 = Math.min(w.k, k0 + K_CHUNK);
+                if (w.vectors == 4) {
+                    for (r = 0; r + 2 <= rows; r += 2) {
+                        twoRowsFour(a, r * lda, (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
+                    }
+                } else {
+                    for (r = 0; r + 2 <= rows; r += 2) {
+                        twoRowsThree(a, r * lda, (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
+                    }
                 }
             }
             for (; r < rows; r++) {
-                oneRow(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                if (w.vectors == 4) {
+                    oneRowFour(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                } else {
+                    oneRowThree(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                }
             }
         }
     }
 
-    private static void twoRowsFour(float[] a, int a0, int a1, PackedWeights w, int p, float[][] out, int o,
-                                    int ldo, int u0) {
+    private static void twoRowsFour(float[] a, int a0, int a1, int k0, int k1, PackedWeights w, int p,
+                                    float[][] out, int o, int ldo, int u0) {
         float[] pw = w.data;
         int k = w.k;
         int base = p * k * 32;
@@ -59,7 +71,7 @@ final class VectorGemm {
         FloatVector c11 = c00;
         FloatVector c12 = c00;
         FloatVector c13 = c00;
-        for (int kk = 0; kk < k; kk++) {
+        for (int kk = k0; kk < k1; kk++) {
             int pk = base + kk * 32;
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
             FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
@@ -86,8 +98,8 @@ final class VectorGemm {
         addTo(c13, w, p, 3, out, o + ldo, ldo, u0);
     }
 
-    private static void twoRowsThree(float[] a, int a0, int a1, PackedWeights w, int p, float[][] out, int o,
-                                     int ldo, int u0) {
+    private static void twoRowsThree(float[] a, int a0, int a1, int k0, int k1, PackedWeights w, int p,
+                                     float[][] out, int o, int ldo, int u0) {
         float[] pw = w.data;
         int k = w.k;
         int base = p * k * 24;
@@ -97,7 +109,7 @@ final class VectorGemm {
         FloatVector c10 = c00;
         FloatVector c11 = c00;
         FloatVector c12 = c00;
-        for (int kk = 0; kk < k; kk++) {
+        for (int kk = k0; kk < k1; kk++) {
             int pk = base + kk * 24;
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
             FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
@@ -119,13 +131,15 @@ final class VectorGemm {
         addTo(c12, w, p, 2, out, o + ldo, ldo, u0);
     }
 
-    /** One row, k unrolled twice (two sets of accumulators, summed at the end); 3 or 4 vectors. */
-    private static void oneRow(float[] a, int a0, PackedWeights w, int p, float[][] out, int o, int ldo, int u0) {
+    /**
+     * One row, four vectors, k unrolled twice (two sets of accumulators, summed at the end). No branch on the
+     * vector count inside: C2 keeps vectors in registers only when no control flow merges them.
+     */
+    private static void oneRowFour(float[] a, int a0, PackedWeights w, int p, float[][] out, int o, int ldo,
+                                   int u0) {
         float[] pw = w.data;
         int k = w.k;
-        int width = w.vectors * 8;
-        boolean four = w.vectors == 4;
-        int base = p * k * width;
+        int base = p * k * 32;
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = c0;
         FloatVector c2 = c0;
@@ -134,38 +148,77 @@ final class VectorGemm {
         FloatVector d1 = c0;
         FloatVector d2 = c0;
         FloatVector d3 = c0;
-        int kk = 0;
-        for (; kk + 2 <= k; kk += 2) {
-            int pk = base + kk * width;
+        int pairs = k / 2;
+        for (int j = 0; j < pairs; j++) {
+            int kk = 2 * j;
+            int pk = base + kk * 32;
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
             FloatVector x1 = FloatVector.broadcast(S, a[a0 + kk + 1]);
             c0 = x0.fma(FloatVector.fromArray(S, pw, pk), c0);
             c1 = x0.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
             c2 = x0.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
-            d0 = x1.fma(FloatVector.fromArray(S, pw, pk + width), d0);
-            d1 = x1.fma(FloatVector.fromArray(S, pw, pk + width + 8), d1);
-            d2 = x1.fma(FloatVector.fromArray(S, pw, pk + width + 16), d2);
-            if (four) {
-                c3 = x0.fma(FloatVector.fromArray(S, pw, pk + 24), c3);
-                d3 = x1.fma(FloatVector.fromArray(S, pw, pk + width + 24), d3);
-            }
+            c3 = x0.fma(FloatVector.fromArray(S, pw, pk + 24), c3);
+            d0 = x1.fma(FloatVector.fromArray(S, pw, pk + 32), d0);
+            d1 = x1.fma(FloatVector.fromArray(S, pw, pk + 40), d1);
+            d2 = x1.fma(FloatVector.fromArray(S, pw, pk + 48), d2);
+            d3 = x1.fma(FloatVector.fromArray(S, pw, pk + 56), d3);
         }
-        if (kk < k) {
-            int pk = base + kk * width;
-            FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+        c0 = c0.add(d0);
+        c1 = c1.add(d1);
+        c2 = c2.add(d2);
+        c3 = c3.add(d3);
+        if ((k & 1) != 0) {
+            int pk = base + (k - 1) * 32;
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + k - 1]);
             c0 = x0.fma(FloatVector.fromArray(S, pw, pk), c0);
             c1 = x0.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
             c2 = x0.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
-            if (four) {
-                c3 = x0.fma(FloatVector.fromArray(S, pw, pk + 24), c3);
-            }
+            c3 = x0.fma(FloatVector.fromArray(S, pw, pk + 24), c3);
         }
-        addTo(c0.add(d0), w, p, 0, out, o, ldo, u0);
-        addTo(c1.add(d1), w, p, 1, out, o, ldo, u0);
-        addTo(c2.add(d2), w, p, 2, out, o, ldo, u0);
-        if (four) {
-            addTo(c3.add(d3), w, p, 3, out, o, ldo, u0);
+        addTo(c0, w, p, 0, out, o, ldo, u0);
+        addTo(c1, w, p, 1, out, o, ldo, u0);
+        addTo(c2, w, p, 2, out, o, ldo, u0);
+        addTo(c3, w, p, 3, out, o, ldo, u0);
+    }
+
+    /** {@link #oneRowFour} for three vectors. */
+    private static void oneRowThree(float[] a, int a0, PackedWeights w, int p, float[][] out, int o, int ldo,
+                                    int u0) {
+        float[] pw = w.data;
+        int k = w.k;
+        int base = p * k * 24;
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector d0 = c0;
+        FloatVector d1 = c0;
+        FloatVector d2 = c0;
+        int pairs = k / 2;
+        for (int j = 0; j < pairs; j++) {
+            int kk = 2 * j;
+            int pk = base + kk * 24;
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+            FloatVector x1 = FloatVector.broadcast(S, a[a0 + kk + 1]);
+            c0 = x0.fma(FloatVector.fromArray(S, pw, pk), c0);
+            c1 = x0.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
+            c2 = x0.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
+            d0 = x1.fma(FloatVector.fromArray(S, pw, pk + 24), d0);
+            d1 = x1.fma(FloatVector.fromArray(S, pw, pk + 32), d1);
+            d2 = x1.fma(FloatVector.fromArray(S, pw, pk + 40), d2);
         }
+        c0 = c0.add(d0);
+        c1 = c1.add(d1);
+        c2 = c2.add(d2);
+        if ((k & 1) != 0) {
+            int pk = base + (k - 1) * 24;
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + k - 1]);
+            c0 = x0.fma(FloatVector.fromArray(S, pw, pk), c0);
+            c1 = x0.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
+            c2 = x0.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
+        }
+        addTo(c0, w, p, 0, out, o, ldo, u0);
+        addTo(c1, w, p, 1, out, o, ldo, u0);
+        addTo(c2, w, p, 2, out, o, ldo, u0);
     }
 
     /**
