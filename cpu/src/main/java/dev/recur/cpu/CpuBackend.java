@@ -7,6 +7,7 @@ import dev.recur.backend.RnnWeights;
 import dev.recur.cpu.internal.AttentionKernels;
 import dev.recur.cpu.internal.CellKernels;
 import dev.recur.cpu.internal.CpuRnn;
+import dev.recur.cpu.internal.PackedGemm;
 import dev.recur.cpu.internal.StepTeam;
 import dev.recur.cpu.internal.TrainKernels;
 import dev.recur.cpu.internal.LayerKernels;
@@ -44,12 +45,20 @@ public final class CpuBackend implements Backend {
         } catch (IllegalArgumentException e) {
             split = "invalid: " + e.getMessage();
         }
+        String stepGemm;
+        try {
+            stepGemm = CpuRnn.stepGemm() == CpuRnn.StepGemm.PACKED
+                    ? "packed weights, " + PackedGemm.vectorStatus() : "OpenBLAS";
+        } catch (IllegalArgumentException e) {
+            stepGemm = "invalid: " + e.getMessage();
+        }
         return String.format(Locale.ROOT,
                 "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels "
-                        + "in Java;%nrecurrent steps split across the threads by hidden units (-D%s=%s)%n"
+                        + "in Java;%nrecurrent steps split across the threads by hidden units (-D%s=%s); "
+                        + "step GEMM (-D%s): %s%n"
                         + "Java %s (%s), %s %s, %d processors%n",
                 openblas_nolapack.OPENBLAS_VERSION.trim(), threads, CpuBackendProvider.THREADS_PROPERTY,
-                CpuRnn.STEP_SPLIT_PROPERTY, split,
+                CpuRnn.STEP_SPLIT_PROPERTY, split, CpuRnn.STEP_GEMM_PROPERTY, stepGemm,
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());

@@ -32,6 +32,12 @@ import java.util.List;
  * large GEMMs before and after the step loop are split by rows across the same team ({@link #teamGemm}), so
  * OpenBLAS's own threads are never woken by the sequence op.
  *
+ * <p>The recurrent GEMM of each step ({@code h_prev W_hh^T} forward, {@code dG W_hh} backward) runs on {@code W_hh}
+ * packed once per call ({@link PackedWeights}) by {@link PackedGemm}, which adds straight into the step's heap
+ * gate arrays; {@code h} (forward) and {@code dG} (backward) are mirrored on the heap for it, two steps in turn.
+ * Party blocks then start at panel boundaries. {@code -Drecur.cpu.stepGemm=blas} runs OpenBLAS on the tensors
+ * instead (as does backward with a projection).
+ *
  * <p>The pointwise work of a step runs on heap arrays ({@link CellKernels}'s {@code ...Arrays} kernels): the
  * step's rows are copied in and out with bulk {@code FloatBuffer} copies, and the LSTM cell state (and, in
  * backward, its gradient) stays in a heap array across the steps. The scratch arrays are allocated once per
@@ -622,6 +628,21 @@ public final class CpuRnn {
         }
     }
 
+    /** {@link #scatterGates} into a heap block {@code [rows, width]} whose row r starts at {@code r * width}. */
+    private static void scatterGatesHeap(float[] dst, int u0, int width, int hidden, int block, int rows, int gA,
+                                         float[] a, int gB, float[] b, int gC, float[] c, int gD, float[] e) {
+        for (int r = 0; r < rows; r++) {
+            int row = r * width + u0;
+            int src = r * block;
+            System.arraycopy(a, src, dst, row + gA * hidden, block);
+            System.arraycopy(b, src, dst, row + gB * hidden, block);
+            System.arraycopy(c, src, dst, row + gC * hidden, block);
+            if (gD >= 0) {
+                System.arraycopy(e, src, dst, row + gD * hidden, block);
+            }
+        }
+    }
+
     /**
      * {@code dst[r * n + j] = t[off + r * width + u0 + j]} for rows {@code r < rows}, {@code j < n}: columns
      * {@code [u0, u0+n)} of a {@code [rows, width]} block into a dense array (one bulk copy when they are all).
@@ -745,8 +766,18 @@ public final class CpuRnn {
                 copy(dhnS, s * batch * hout, loop.dh, 0, batch * hout);
             }
             int parties = splitParties(team.parties(), spec, batch);
-            team.run(parties, (party, barrier) -> loop.run(
-                    party * hidden / parties, (party + 1) * hidden / parties, barrier));
+            if (stepGemm() == StepGemm.PACKED && proj == 0) {
+                CpuTensor wHh = loop.wHh;
+                PackedWeights pw = PackedWeights.packColumns(wHh.floats(), wHh.offset(), gh, hout);
+                loop.packedT = pw;
+                loop.dgHeap = new float[][] {new float[batch * gh], new float[batch * gh]};
+                int n = Math.min(parties, pw.panels);
+                team.run(n, (party, barrier) -> loop.run(pw.blockStart(party, n), pw.blockStart(party + 1, n),
+                        party * pw.panels / n, (party + 1) * pw.panels / n, barrier));
+            } else {
+                team.run(parties, (party, barrier) -> loop.run(
+                        party * hidden / parties, (party + 1) * hidden / parties, 0, 0, barrier));
+            }
             copy(loop.dh, 0, dh0S, s * batch * hout, batch * hout);
             CpuTensor dG = loop.dG;
             CpuTensor dGh = loop.dGh;
@@ -810,6 +841,10 @@ public final class CpuRnn {
         CpuTensor dh;
         CpuTensor dhAll;
         CpuTensor dm;
+        /** {@code W_hh}'s columns packed for {@link PackedGemm}, or null for the OpenBLAS GEMM (no projection). */
+        PackedWeights packedT;
+        /** With {@code packedT}: the step's {@code dG} (GRU: {@code dGh}) on the heap, two steps in turn. */
+        float[][] dgHeap;
 
         BackwardLoop(Context ctx, int layer, int d, int s, CpuTensor dOut, CpuTensor dcnS, CpuTensor dc0S) {
             RnnSpec spec = ctx.spec;
@@ -831,7 +866,11 @@ public final class CpuRnn {
             this.wHr = (CpuTensor) ctx.w.get(Kind.WEIGHT_HR, layer, d);
         }
 
-        void run(int u0, int u1, StepTeam.Barrier barrier) {
+        /**
+         * Runs the steps for hidden units {@code [u0, u1)}, which with packed weights are the columns of panels
+         * {@code [p0, p1)} of {@link #packedT}.
+         */
+        void run(int u0, int u1, int p0, int p1, StepTeam.Barrier barrier) {
             int hu = u1 - u0;
             int width = dOut.dim(2);
             // Heap scratch, per call: gate arrays as in forward, dc the LSTM cell gradient of all rows. With a
@@ -848,6 +887,7 @@ public final class CpuRnn {
             int cols = proj > 0 ? hout : hu; // the columns of dh this party reads and writes
             float[] dhArr = new float[batch * Math.max(cols, hu)];
             float[] dOutRows = new float[batch * cols];
+            float[][] dhOut = {dhArr};
             if (dc != null && dcnS != null) {
                 getColumns(dcnS, s * batch * hidden, hidden, u0, hu, dc, batch);
             }
@@ -886,9 +926,13 @@ public final class CpuRnn {
                         CellKernels.lstmBackwardArrays(a0, a1, a2, a3, x0, x2, dmArr, dc, n);
                         scatterGates(dgf, dgBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                 LstmGates.G, a2, LstmGates.O, a3);
+                        if (packedT != null) {
+                            scatterGatesHeap(dgHeap[k & 1], u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                    LstmGates.G, a2, LstmGates.O, a3);
+                        }
                         barrier.await();
                         // h_prev feeds the gates through W_hh: dh_prev[0:bs] = dG W_hh (this party's columns).
-                        hiddenGradient(bs, u0, cols, dG, gOff, 0f);
+                        hiddenGradient(bs, u0, cols, dG, gOff, 0f, k, p0, p1, dhArr, dhOut);
                     }
                     case GRU -> {
                         FloatBuffer saved = dir.gru.floats();
@@ -902,15 +946,25 @@ public final class CpuRnn {
                                 GruGates.N, a2, -1, null);
                         scatterGates(dGh.floats(), dGh.offset() + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0,
                                 GruGates.Z, a1, GruGates.N, a3, -1, null);
+                        if (packedT != null) {
+                            scatterGatesHeap(dgHeap[k & 1], u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
+                                    GruGates.N, a3, -1, null);
+                        }
                         barrier.await();
-                        hiddenGradient(bs, u0, cols, dGh, gOff, 1f);
+                        hiddenGradient(bs, u0, cols, dGh, gOff, 1f, k, p0, p1, dhArr, dhOut);
                     }
                     case RNN_TANH, RNN_RELU -> {
                         getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
                         CellKernels.activateBackwardArrays(mode.activation(), a0, dhArr, n);
                         putColumns(dG, gOff, gh, u0, hu, dhArr, bs);
+                        if (packedT != null) {
+                            float[] dgRows = dgHeap[k & 1];
+                            for (int r = 0; r < bs; r++) {
+                                System.arraycopy(dhArr, r * hu, dgRows, r * gh + u0, hu);
+                            }
+                        }
                         barrier.await();
-                        hiddenGradient(bs, u0, cols, dG, gOff, 0f);
+                        hiddenGradient(bs, u0, cols, dG, gOff, 0f, k, p0, p1, dhArr, dhOut);
                     }
                 }
             }
@@ -919,10 +973,26 @@ public final class CpuRnn {
             }
         }
 
-        /** {@code dh[0:bs, u0:u0+n] = dGates[t] W_hh[:, u0:u0+n] + beta dh}: contraction over all G*H gates. */
-        private void hiddenGradient(int bs, int u0, int n, CpuTensor dGates, int gOff, float beta) {
-            Blas.sgemm1(false, false, bs, n, gh, 1f, dGates.address() + 4L * gOff, gh, wHh.address() + 4L * u0,
-                    hout, beta, dh.address() + 4L * u0, hout);
+        /**
+         * {@code dh[0:bs, u0:u0+n] = dGates[t] W_hh[:, u0:u0+n] + beta dh}: contraction over all G*H gates. With
+         * packed weights the step's dGates rows come from {@code dgHeap[k & 1]} and {@code scratch} (at least
+         * {@code bs * n}) holds this party's block of dh while the kernel adds into it; {@code scratchOut} is
+         * {@code {scratch}}.
+         */
+        private void hiddenGradient(int bs, int u0, int n, CpuTensor dGates, int gOff, float beta, int k, int p0,
+                                    int p1, float[] scratch, float[][] scratchOut) {
+            if (packedT == null) {
+                Blas.sgemm1(false, false, bs, n, gh, 1f, dGates.address() + 4L * gOff, gh,
+                        wHh.address() + 4L * u0, hout, beta, dh.address() + 4L * u0, hout);
+                return;
+            }
+            if (beta == 0f) {
+                java.util.Arrays.fill(scratch, 0, bs * n, 0f);
+            } else {
+                getColumns(dh, 0, hout, u0, n, scratch, bs);
+            }
+            PackedGemm.multiplyAdd(dgHeap[k & 1], gh, bs, packedT, p0, p1, scratchOut, n, u0);
+            putColumns(dh, 0, hout, u0, n, scratch, bs);
         }
     }
 

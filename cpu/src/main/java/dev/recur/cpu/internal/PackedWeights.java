@@ -70,6 +70,25 @@ final class PackedWeights {
         return w;
     }
 
+    /**
+     * Packs the columns of {@code W [k, n]} (row-major from {@code src[off]}) as the output columns of a GEMM that
+     * contracts over W's rows, {@code out[r, c] += sum_j a[r, j] W[j, c]}: the layout of one gate ({@code G = 1},
+     * panels of 32 columns), each panel row a bulk copy. Backward uses it for {@code dh = dGates W_hh}.
+     */
+    static PackedWeights packColumns(FloatBuffer src, int off, int k, int n) {
+        PackedWeights w = new PackedWeights(1, n, k);
+        int width = w.vectors * LANES;
+        for (int p = 0; p < w.panels; p++) {
+            int c0 = p * width;
+            int m = Math.min(width, n - c0);
+            int base = p * k * width;
+            for (int j = 0; j < k; j++) {
+                src.get(off + j * n + c0, w.data, base + j * width, m);
+            }
+        }
+        return w;
+    }
+
     /** The gate (block of H rows of W) that vector {@code v} of a panel holds. */
     int gateOf(int v) {
         return gates == 1 ? 0 : v;
