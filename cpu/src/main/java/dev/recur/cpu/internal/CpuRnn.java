@@ -132,16 +132,19 @@ public final class CpuRnn {
         CpuTensor hnS = order.identity() ? hn : zeros(be, hn.shape());
         CpuTensor cnS = cn == null || order.identity() ? cn : zeros(be, cn.shape());
         CpuTensor in = xs;
+        // A dense batch in caller order: the last layer writes y itself (every element of it is written).
+        boolean direct = order.identity() && order.batchSizes()[steps - 1] == batch;
         try {
             for (int l = 0; l < spec.numLayers(); l++) {
-                CpuTensor out = zeros(be, steps, batch, dirs * hout);
+                boolean last = l + 1 == spec.numLayers();
+                CpuTensor out = last && direct ? y : zeros(be, steps, batch, dirs * hout);
                 for (int d = 0; d < dirs; d++) {
                     ctx.dirs[l][d] = forwardDirection(be, team, w, l, d, in, h0s, c0s, l * dirs + d, order, out, hnS,
                             cnS, keep);
                 }
-                if (l + 1 < spec.numLayers()) {
+                if (!last) {
                     ctx.outputs.add(out);
-                } else {
+                } else if (!direct) {
                     scatterRows(out, y, order);
                     out.close();
                 }
@@ -189,10 +192,11 @@ public final class CpuRnn {
         Direction dir = new Direction();
         CpuTensor ghStep = null;
         try {
-            // Dense: every element is written by the input projection (beta = 0) before it is read. Variable
-            // lengths: only the rows of real steps are projected; the padded rows stay 0.
+            // Every element that is ever read is written first by the input projection (beta = 0): all of them
+            // when dense; with variable lengths only the rows of real steps, and the steps (and backward) read
+            // no others.
             boolean dense = order.batchSizes()[steps - 1] == batch;
-            dir.gates = dense ? CpuTensor.uninitialized(be, steps, batch, gh) : zeros(be, steps, batch, gh);
+            dir.gates = CpuTensor.uninitialized(be, steps, batch, gh);
             dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
             if (mode == RnnMode.LSTM && keep) {
                 dir.cs = zeros(be, steps + 1, batch, hidden);
@@ -1140,7 +1144,7 @@ public final class CpuRnn {
 
     /** A new {@code [A, B, F]} tensor with dimension 1 in sorted order: {@code out[a, i] = t[a, perm[i]]}. */
     private static CpuTensor gatherRows(CpuBackend be, CpuTensor t, BatchOrder order) {
-        CpuTensor out = zeros(be, t.shape());
+        CpuTensor out = CpuTensor.uninitialized(be, t.shape()); // every row is copied
         gatherRowsInto(t, out, order);
         return out;
     }

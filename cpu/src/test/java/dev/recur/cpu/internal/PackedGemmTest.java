@@ -52,6 +52,34 @@ class PackedGemmTest {
         assertEquals(GATES.length * HIDDEN.length * K.length * ROWS.length * 3, cases);
     }
 
+    @Test
+    void packedColumnsGiveTheProductOverTheRows() {
+        // Backward's dh = dG W_hh: the contraction runs over W's rows, the output columns are W's columns.
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int n : HIDDEN) {
+            for (int k : new int[] {1, 12, 40}) {
+                float[] w = random(rnd, k * n);
+                PackedWeights pw = PackedWeights.packColumns(FloatBuffer.wrap(pad(w, 5)), 5, k, n);
+                // The same product as packing W^T's rows: check() reads its reference as w[(q*H + u)*k + kk].
+                float[] wt = new float[n * k];
+                for (int j = 0; j < k; j++) {
+                    for (int c = 0; c < n; c++) {
+                        wt[c * k + j] = w[j * n + c];
+                    }
+                }
+                for (int rows : ROWS) {
+                    float[] a = random(rnd, rows * k);
+                    for (int parties = 1; parties <= 3; parties++) {
+                        check(pw, wt, a, rows, k, parties, false);
+                        if (PackedGemm.vectorAvailable()) {
+                            check(pw, wt, a, rows, k, parties, true);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Runs each party's block on arrays pre-filled with a known offset and compares with the double product. */
     private static void check(PackedWeights pw, float[] w, float[] a, int rows, int lda, int parties,
                               boolean vector) {
