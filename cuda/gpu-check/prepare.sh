@@ -18,7 +18,8 @@ cp -r "$golden" "$out/golden"
 # folder plus the repository stays under the device tool's 64 MiB.
 (cd "$out/lib" && zip -q -d openblas-*-linux-x86_64.jar 'org/bytedeco/openblas/*/libjniopenblas.so' \
   'org/bytedeco/openblas/*/libjniopenblas_full.so' 'org/bytedeco/openblas/*/include/*')
-# java.base, JUL (JUnit) and sun.misc.Unsafe (JavaCPP) are all these tests use: about 34 MiB.
-jlink --add-modules java.base,java.logging,jdk.unsupported \
+# java.base, JUL (JUnit), sun.misc.Unsafe (JavaCPP) and the Vector API (the cpu reference) are all these tests
+# use: about 34 MiB.
+jlink --add-modules java.base,java.logging,jdk.unsupported,jdk.incubator.vector \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/jre"
 du -sh "$out" "$out"/*

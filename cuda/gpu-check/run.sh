@@ -25,5 +25,6 @@ java="$gc/jre/bin/java"
 cp="$gc/classes:$gc/test-classes:$(ls "$gc"/lib/*.jar | tr '\n' ':')"
 mkdir -p /tmp/recur-kernels
 # shellcheck disable=SC2086
-exec "$java" ${RECUR_JAVA_OPTS:-} -Dgolden.dir="$gc/golden" -Drecur.cuda.cache=/tmp/recur-kernels \
+exec "$java" --add-modules=jdk.incubator.vector ${RECUR_JAVA_OPTS:-} -Dgolden.dir="$gc/golden" \
+  -Drecur.cuda.cache=/tmp/recur-kernels \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=info -cp "$cp" dev.recur.cuda.GpuCheck "$@"

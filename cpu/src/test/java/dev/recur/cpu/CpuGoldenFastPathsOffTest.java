@@ -23,6 +23,7 @@ class CpuGoldenFastPathsOffTest extends GoldenSuite {
         Blas.setGemvForOneRow(false);
         CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
         PackedGemm.setVector(false);
+        CpuRnn.setStepGemm(CpuRnn.StepGemm.PACKED); // packed on the plain-Java kernel, not auto's OpenBLAS
     }
 
     @AfterAll
@@ -30,6 +31,7 @@ class CpuGoldenFastPathsOffTest extends GoldenSuite {
         Blas.setGemvForOneRow(gemv);
         CpuRnn.setStepSplit(null);
         PackedGemm.setVector(null);
+        CpuRnn.setStepGemm(null);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.recur.cpu.internal.Blas;
 import dev.recur.cpu.internal.CellKernels;
 import dev.recur.cpu.internal.CpuRnn;
 import dev.recur.cpu.internal.FastMath;
+import dev.recur.cpu.internal.PackedGemm;
 import dev.recur.nn.Parameter;
 import dev.recur.nn.rnn.Gru;
 import dev.recur.nn.rnn.Lstm;
@@ -344,6 +345,37 @@ class RecurrentPerfPathTest {
         } finally {
             System.clearProperty(CpuRnn.STEP_SPLIT_PROPERTY);
             CpuRnn.setStepSplit(null);
+        }
+    }
+
+    @Test
+    void stepGemmPolicy() {
+        try {
+            CpuRnn.setStepGemm(CpuRnn.StepGemm.AUTO);
+            PackedGemm.setVector(true);
+            assertEquals(PackedGemm.vectorInUse() ? CpuRnn.StepGemm.PACKED : CpuRnn.StepGemm.BLAS,
+                    CpuRnn.stepGemm(), "auto packs when the Vector API kernel runs");
+            PackedGemm.setVector(false);
+            assertEquals(CpuRnn.StepGemm.BLAS, CpuRnn.stepGemm(), "auto without the Vector API: OpenBLAS");
+            CpuRnn.setStepGemm(CpuRnn.StepGemm.PACKED);
+            assertEquals(CpuRnn.StepGemm.PACKED, CpuRnn.stepGemm(), "packed on request, on the plain-Java kernel");
+            assertTrue(new CpuBackend(1).describe().contains("plain Java"), "describe() names the kernel");
+            CpuRnn.setStepGemm(null);
+            PackedGemm.setVector(null);
+            System.setProperty(CpuRnn.STEP_GEMM_PROPERTY, "fast");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    CpuRnn::stepGemm);
+            assertTrue(e.getMessage().contains(CpuRnn.STEP_GEMM_PROPERTY) && e.getMessage().contains("fast"),
+                    e.getMessage());
+            System.setProperty(PackedGemm.VECTOR_PROPERTY, "maybe");
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, PackedGemm::vectorInUse);
+            assertTrue(e.getMessage().contains(PackedGemm.VECTOR_PROPERTY) && e.getMessage().contains("maybe"),
+                    e.getMessage());
+        } finally {
+            System.clearProperty(CpuRnn.STEP_GEMM_PROPERTY);
+            System.clearProperty(PackedGemm.VECTOR_PROPERTY);
+            CpuRnn.setStepGemm(null);
+            PackedGemm.setVector(null);
         }
     }
 

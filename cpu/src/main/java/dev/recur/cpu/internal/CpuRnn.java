@@ -299,15 +299,20 @@ public final class CpuRnn {
         throw new IllegalArgumentException(STEP_SPLIT_PROPERTY + " must be auto, off or always, got \"" + v + "\"");
     }
 
-    /** How the recurrent GEMM of each forward step is computed ({@code -Drecur.cpu.stepGemm}). */
+    /** How the recurrent GEMM of each step is computed ({@code -Drecur.cpu.stepGemm}). */
     public enum StepGemm {
-        /** {@link PackedGemm} on {@code W_hh} packed once per call, accumulating into the step's gate arrays. */
+        /** {@link #PACKED} when the Vector API kernel is in use, else {@link #BLAS} (the default). */
+        AUTO,
+        /**
+         * {@link PackedGemm} on {@code W_hh} packed once per call, adding into the step's gate arrays; on the
+         * plain-Java kernel when the Vector API is not in use.
+         */
         PACKED,
         /** OpenBLAS's sgemm on {@code W_hh} as it is (repacked inside every call). */
         BLAS
     }
 
-    /** System property choosing {@link StepGemm}: {@code packed} (default) or {@code blas}. */
+    /** System property choosing {@link StepGemm}: {@code auto} (default), {@code packed} or {@code blas}. */
     public static final String STEP_GEMM_PROPERTY = "recur.cpu.stepGemm";
     private static volatile StepGemm stepGemm = null;
 
@@ -316,19 +321,26 @@ public final class CpuRnn {
         stepGemm = gemm;
     }
 
-    /** The step GEMM in force. */
+    /** The step GEMM in force, {@link StepGemm#AUTO} resolved: {@link StepGemm#PACKED} or {@link StepGemm#BLAS}. */
     public static StepGemm stepGemm() {
         StepGemm g = stepGemm;
-        if (g != null) {
-            return g;
-        }
-        String v = System.getProperty(STEP_GEMM_PROPERTY, "packed");
-        for (StepGemm option : StepGemm.values()) {
-            if (option.name().equalsIgnoreCase(v)) {
-                return option;
+        if (g == null) {
+            String v = System.getProperty(STEP_GEMM_PROPERTY, "auto");
+            for (StepGemm option : StepGemm.values()) {
+                if (option.name().equalsIgnoreCase(v)) {
+                    g = option;
+                }
+            }
+            if (g == null) {
+                throw new IllegalArgumentException(
+                        STEP_GEMM_PROPERTY + " must be auto, packed or blas, got \"" + v + "\"");
             }
         }
-        throw new IllegalArgumentException(STEP_GEMM_PROPERTY + " must be packed or blas, got \"" + v + "\"");
+        if (g == StepGemm.AUTO) {
+            // The plain-Java kernel is several times slower than OpenBLAS: packed only with the Vector API.
+            return PackedGemm.vectorInUse() ? StepGemm.PACKED : StepGemm.BLAS;
+        }
+        return g;
     }
 
     /** How many threads share each step's work: all of the team's when a step is large enough, else one. */

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@link VectorGemm} (the Vector API, {@code jdk.incubator.vector}: two rows × one panel per inner loop, all
  * accumulators in registers) when the JVM offers it, and {@link #multiplyAddJava} (plain loops over the same
  * layout, which C2 vectorises where it can) otherwise. {@code -Drecur.cpu.vector=auto|off} chooses; the Vector
- * API needs {@code --add-modules jdk.incubator.vector} on the java command line.
+ * API needs {@code --add-modules jdk.incubator.vector} on the java command line. Without it the steps use
+ * OpenBLAS unless packed steps are asked for ({@link CpuRnn.StepGemm}).
  */
 public final class PackedGemm {
     private static final Logger LOG = LoggerFactory.getLogger(PackedGemm.class);
@@ -54,10 +55,10 @@ public final class PackedGemm {
         }
     }
 
-    /** Why the Vector API kernel is or is not used, for {@code describe()}. */
+    /** Which kernel runs packed steps, and why, for {@code describe()}. */
     public static String vectorStatus() {
         if (!vectorAvailable()) {
-            return "plain Java (start java with --add-modules " + MODULE + " for the Vector API kernel)";
+            return "plain Java (no Vector API: start java with --add-modules " + MODULE + ")";
         }
         return vectorInUse() ? "Vector API, 256-bit" : "plain Java (-D" + VECTOR_PROPERTY + "=off)";
     }
@@ -79,8 +80,8 @@ public final class PackedGemm {
                 }
             }
             if (!ok) {
-                LOG.info("cpu: recurrent steps use the plain-Java kernel; start java with --add-modules {} for the "
-                        + "faster Vector API kernel", MODULE);
+                LOG.info("cpu: no Vector API, so recurrent steps use OpenBLAS on unpacked weights; start java with "
+                        + "--add-modules {} for Recur's faster packed kernel", MODULE);
             }
             a = ok;
             vectorAvailable = a;
