@@ -287,16 +287,26 @@ public final class CpuRnn {
     /** The step split policy in force. */
     public static StepSplit stepSplit() {
         StepSplit s = stepSplit;
-        if (s != null) {
-            return s;
-        }
-        String v = System.getProperty(STEP_SPLIT_PROPERTY, "auto");
-        for (StepSplit option : StepSplit.values()) {
+        return s != null ? s : option(STEP_SPLIT_PROPERTY, StepSplit.AUTO, StepSplit.values());
+    }
+
+    /**
+     * The value of the enum-valued system property {@code name} (case-insensitive), {@code dflt} when unset; an
+     * unknown value is an {@link IllegalArgumentException} that names the property, the allowed values and the value.
+     */
+    private static <E extends Enum<E>> E option(String name, E dflt, E[] values) {
+        String v = System.getProperty(name, dflt.name());
+        for (E option : values) {
             if (option.name().equalsIgnoreCase(v)) {
                 return option;
             }
         }
-        throw new IllegalArgumentException(STEP_SPLIT_PROPERTY + " must be auto, off or always, got \"" + v + "\"");
+        StringBuilder allowed = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            allowed.append(i == 0 ? "" : i == values.length - 1 ? " or " : ", ")
+                    .append(values[i].name().toLowerCase(java.util.Locale.ROOT));
+        }
+        throw new IllegalArgumentException(name + " must be " + allowed + ", got \"" + v + "\"");
     }
 
     /** How the recurrent GEMM of each step is computed ({@code -Drecur.cpu.stepGemm}). */
@@ -325,16 +335,7 @@ public final class CpuRnn {
     public static StepGemm stepGemm() {
         StepGemm g = stepGemm;
         if (g == null) {
-            String v = System.getProperty(STEP_GEMM_PROPERTY, "auto");
-            for (StepGemm option : StepGemm.values()) {
-                if (option.name().equalsIgnoreCase(v)) {
-                    g = option;
-                }
-            }
-            if (g == null) {
-                throw new IllegalArgumentException(
-                        STEP_GEMM_PROPERTY + " must be auto, packed or blas, got \"" + v + "\"");
-            }
+            g = option(STEP_GEMM_PROPERTY, StepGemm.AUTO, StepGemm.values());
         }
         if (g == StepGemm.AUTO) {
             // The plain-Java kernel is several times slower than OpenBLAS: packed only with the Vector API.
