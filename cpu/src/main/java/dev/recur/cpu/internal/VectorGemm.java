@@ -88,14 +88,25 @@ final class VectorGemm {
             c03 = x0.fma(v, c03);
             c13 = x1.fma(v, c13);
         }
-        addTo(c00, w, p, 0, out, o, ldo, u0);
-        addTo(c01, w, p, 1, out, o, ldo, u0);
-        addTo(c02, w, p, 2, out, o, ldo, u0);
-        addTo(c03, w, p, 3, out, o, ldo, u0);
-        addTo(c10, w, p, 0, out, o + ldo, ldo, u0);
-        addTo(c11, w, p, 1, out, o + ldo, ldo, u0);
-        addTo(c12, w, p, 2, out, o + ldo, ldo, u0);
-        addTo(c13, w, p, 3, out, o + ldo, ldo, u0);
+        if (w.unitOf(p, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(c00, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+            add(c01, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+            add(c02, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+            add(c03, out[w.gateOf(3)], o + w.unitOf(p, 3) - u0);
+            add(c10, out[w.gateOf(0)], o + ldo + w.unitOf(p, 0) - u0);
+            add(c11, out[w.gateOf(1)], o + ldo + w.unitOf(p, 1) - u0);
+            add(c12, out[w.gateOf(2)], o + ldo + w.unitOf(p, 2) - u0);
+            add(c13, out[w.gateOf(3)], o + ldo + w.unitOf(p, 3) - u0);
+        } else {
+            addPartial(c00.toArray(), w, p, 0, out, o, ldo, u0);
+            addPartial(c01.toArray(), w, p, 1, out, o, ldo, u0);
+            addPartial(c02.toArray(), w, p, 2, out, o, ldo, u0);
+            addPartial(c03.toArray(), w, p, 3, out, o, ldo, u0);
+            addPartial(c10.toArray(), w, p, 0, out, o + ldo, ldo, u0);
+            addPartial(c11.toArray(), w, p, 1, out, o + ldo, ldo, u0);
+            addPartial(c12.toArray(), w, p, 2, out, o + ldo, ldo, u0);
+            addPartial(c13.toArray(), w, p, 3, out, o + ldo, ldo, u0);
+        }
     }
 
     private static void twoRowsThree(float[] a, int a0, int a1, int k0, int k1, PackedWeights w, int p,
@@ -123,17 +134,26 @@ final class VectorGemm {
             c02 = x0.fma(v, c02);
             c12 = x1.fma(v, c12);
         }
-        addTo(c00, w, p, 0, out, o, ldo, u0);
-        addTo(c01, w, p, 1, out, o, ldo, u0);
-        addTo(c02, w, p, 2, out, o, ldo, u0);
-        addTo(c10, w, p, 0, out, o + ldo, ldo, u0);
-        addTo(c11, w, p, 1, out, o + ldo, ldo, u0);
-        addTo(c12, w, p, 2, out, o + ldo, ldo, u0);
+        if (w.unitOf(p, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(c00, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+            add(c01, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+            add(c02, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+            add(c10, out[w.gateOf(0)], o + ldo + w.unitOf(p, 0) - u0);
+            add(c11, out[w.gateOf(1)], o + ldo + w.unitOf(p, 1) - u0);
+            add(c12, out[w.gateOf(2)], o + ldo + w.unitOf(p, 2) - u0);
+        } else {
+            addPartial(c00.toArray(), w, p, 0, out, o, ldo, u0);
+            addPartial(c01.toArray(), w, p, 1, out, o, ldo, u0);
+            addPartial(c02.toArray(), w, p, 2, out, o, ldo, u0);
+            addPartial(c10.toArray(), w, p, 0, out, o + ldo, ldo, u0);
+            addPartial(c11.toArray(), w, p, 1, out, o + ldo, ldo, u0);
+            addPartial(c12.toArray(), w, p, 2, out, o + ldo, ldo, u0);
+        }
     }
 
     /**
-     * One row, four vectors, k unrolled twice (two sets of accumulators, summed at the end). No branch on the
-     * vector count inside: C2 keeps vectors in registers only when no control flow merges them.
+     * One row, four vectors, k unrolled twice (two sets of accumulators, summed at the end). A method per vector
+     * count, so no lane work depends on a branch.
      */
     private static void oneRowFour(float[] a, int a0, PackedWeights w, int p, float[][] out, int o, int ldo,
                                    int u0) {
@@ -175,10 +195,17 @@ final class VectorGemm {
             c2 = x0.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
             c3 = x0.fma(FloatVector.fromArray(S, pw, pk + 24), c3);
         }
-        addTo(c0, w, p, 0, out, o, ldo, u0);
-        addTo(c1, w, p, 1, out, o, ldo, u0);
-        addTo(c2, w, p, 2, out, o, ldo, u0);
-        addTo(c3, w, p, 3, out, o, ldo, u0);
+        if (w.unitOf(p, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(c0, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+            add(c1, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+            add(c2, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+            add(c3, out[w.gateOf(3)], o + w.unitOf(p, 3) - u0);
+        } else {
+            addPartial(c0.toArray(), w, p, 0, out, o, ldo, u0);
+            addPartial(c1.toArray(), w, p, 1, out, o, ldo, u0);
+            addPartial(c2.toArray(), w, p, 2, out, o, ldo, u0);
+            addPartial(c3.toArray(), w, p, 3, out, o, ldo, u0);
+        }
     }
 
     /** {@link #oneRowFour} for three vectors. */
@@ -216,27 +243,34 @@ final class VectorGemm {
             c1 = x0.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
             c2 = x0.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
         }
-        addTo(c0, w, p, 0, out, o, ldo, u0);
-        addTo(c1, w, p, 1, out, o, ldo, u0);
-        addTo(c2, w, p, 2, out, o, ldo, u0);
+        if (w.unitOf(p, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(c0, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+            add(c1, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+            add(c2, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+        } else {
+            addPartial(c0.toArray(), w, p, 0, out, o, ldo, u0);
+            addPartial(c1.toArray(), w, p, 1, out, o, ldo, u0);
+            addPartial(c2.toArray(), w, p, 2, out, o, ldo, u0);
+        }
+    }
+
+    /** {@code dst[at, at+8) += acc}: the whole vector lies inside the caller's block. Small, so C2 inlines it. */
+    private static void add(FloatVector acc, float[] dst, int at) {
+        FloatVector.fromArray(S, dst, at).add(acc).intoArray(dst, at);
     }
 
     /**
-     * Adds vector {@code v} of panel {@code p} into its gate's row at {@code o}: all 8 lanes when they are inside
-     * the caller's block, else only those that are (the panel past the last unit).
+     * Adds the lanes of vector {@code v} of panel {@code p} that lie inside the caller's block (the panel past the
+     * last unit) into its gate's row at {@code o}. Takes the lanes as an array: a vector passed to a method that
+     * is not inlined is boxed on the heap.
      */
-    private static void addTo(FloatVector acc, PackedWeights w, int p, int v, float[][] out, int o, int ldo,
-                              int u0) {
+    private static void addPartial(float[] lanes, PackedWeights w, int p, int v, float[][] out, int o, int ldo,
+                                   int u0) {
         float[] dst = out[w.gateOf(v)];
         int col = w.unitOf(p, v) - u0;
-        int at = o + col;
-        if (col + 8 <= ldo) {
-            FloatVector.fromArray(S, dst, at).add(acc).intoArray(dst, at);
-        } else if (col < ldo) {
-            float[] lanes = acc.toArray();
-            for (int lane = 0; lane < ldo - col; lane++) {
-                dst[at + lane] += lanes[lane];
-            }
+        for (int lane = 0; lane < Math.min(8, ldo - col); lane++) {
+            dst[o + col + lane] += lanes[lane];
         }
     }
+
 }
