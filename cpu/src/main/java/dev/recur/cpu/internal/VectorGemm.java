@@ -8,16 +8,17 @@ import jdk.incubator.vector.VectorSpecies;
  * the {@code jdk.incubator.vector} module.
  *
  * <p>Two rows × one panel per inner loop: 8 (LSTM, RNN) or 6 (GRU) accumulators, one broadcast of each row's
- * {@code a[r, k]} and one load of each of the panel's vectors per k, so the loop is FMA-bound with the panel in
- * L1 or L2 (measured ≈ 67 GFLOP/s on one AVX2 core at [32, 256] × [256, 512], against 45 for OpenBLAS's sgemm at
- * the same shape). Three rows would need more registers than AVX2 has and ran at half that speed. A row left
+ * {@code a[r, k]} and one load of each of the panel's vectors per k, so the loop is FMA-bound with the panel's
+ * chunk in L1 (a probe on one AVX2 core at [32, 256] × [256, 1024]: 41–73 GFLOP/s from one JVM to the next on
+ * the shared 2-vCPU machine, the range OpenBLAS's sgemm showed at the step shapes; NOTES.md). Three rows would
+ * need more registers than AVX2 has and ran at 38 against 67 GFLOP/s in the same probe. A row left
  * over (odd row counts, B = 1) runs a one-row kernel with k unrolled twice, so it still has eight independent
  * FMA chains.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
 
-    /** Steps of k per pass over the row pairs: a panel's chunk is 8 KB (4 vectors) and stays in L1. */
+    /** Steps of k per pass over the row pairs: a panel's chunk is 16 KB (4 vectors) and stays in L1. */
     static final int K_CHUNK = 128;
 
     private VectorGemm() {
