@@ -80,8 +80,9 @@ public final class PackedGemm {
                 }
             }
             if (!ok) {
-                LOG.info("cpu: no Vector API, so recurrent steps use OpenBLAS on unpacked weights; start java with "
-                        + "--add-modules {} for Recur's faster packed kernel", MODULE);
+                LOG.info("cpu: no Vector API (start java with --add-modules {} for Recur's packed step kernel); "
+                        + "recurrent steps use OpenBLAS, or with -D{}=packed the slower plain-Java kernel", MODULE,
+                        CpuRnn.STEP_GEMM_PROPERTY);
             }
             a = ok;
             vectorAvailable = a;
