@@ -14,7 +14,6 @@ import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
-import dev.recur.train.GradClip;
 import dev.recur.train.LrSchedule;
 import dev.recur.train.Losses;
 import java.io.IOException;
@@ -316,9 +315,7 @@ public final class ForecastExample {
                         tape.backward(l);
                         loss = l.value().toFloatArray()[0];
                     }
-                    GradClip.byGlobalNorm(model.parameters().values(), config.clip());
-                    opt.step();
-                    opt.zeroGrad();
+                    TapeOps.update(model, opt, config.clip());
                     lossSum += loss;
                     bar.step(Map.of("epoch", epoch, "loss", lossSum / (b + 1), "best_val_mae",
                             Double.isInfinite(bestVal) ? 0 : bestVal));

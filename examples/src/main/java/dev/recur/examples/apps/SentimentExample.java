@@ -17,7 +17,6 @@ import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
-import dev.recur.train.GradClip;
 import dev.recur.train.LrSchedule;
 import dev.recur.train.Losses;
 import java.io.IOException;
@@ -214,9 +213,7 @@ public final class SentimentExample {
                             tape.backward(l);
                             loss = l.value().toFloatArray()[0];
                         }
-                        GradClip.byGlobalNorm(model.parameters().values(), config.clip());
-                        opt.step();
-                        opt.zeroGrad();
+                        TapeOps.update(model, opt, config.clip());
                         lossSum += loss;
                         batches++;
                         bar.step(Map.of("loss", lossSum / batches));

@@ -7,6 +7,8 @@ import dev.recur.nn.Module;
 import dev.recur.nn.Parameter;
 import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
+import dev.recur.train.GradClip;
+import dev.recur.train.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -50,15 +52,25 @@ public final class TapeOps {
         return out;
     }
 
+    /**
+     * The update after a training step's backward pass: the gradients clipped to global norm {@code clip}
+     * ({@link GradClip#byGlobalNorm}), one optimizer step, the gradients zeroed for the next step.
+     */
+    public static void update(Module model, Optimizer opt, double clip) {
+        GradClip.byGlobalNorm(model.parameters().values(), clip);
+        opt.step();
+        opt.zeroGrad();
+    }
+
     /** Copies of every parameter's values, by name (to keep the best epoch's model). */
-    static Map<String, float[]> snapshot(Module m) {
+    public static Map<String, float[]> snapshot(Module m) {
         Map<String, float[]> out = new LinkedHashMap<>();
         m.parameters().forEach((k, p) -> out.put(k, p.value().toFloatArray()));
         return out;
     }
 
     /** Writes a {@link #snapshot} back. */
-    static void restore(Module m, Map<String, float[]> snapshot) {
+    public static void restore(Module m, Map<String, float[]> snapshot) {
         for (Map.Entry<String, Parameter> e : m.parameters().entrySet()) {
             Tensor v = e.getValue().value();
             try (Tensor src = m.backend().fromFloats(snapshot.get(e.getKey()), v.shape())) {

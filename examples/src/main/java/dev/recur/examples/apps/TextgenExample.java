@@ -16,7 +16,6 @@ import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
-import dev.recur.train.GradClip;
 import dev.recur.train.LrSchedule;
 import dev.recur.train.Losses;
 import dev.recur.train.Rng;
@@ -216,9 +215,7 @@ public final class TextgenExample {
                             state.close();
                         }
                         state = next;
-                        GradClip.byGlobalNorm(model.parameters().values(), config.clip());
-                        opt.step();
-                        opt.zeroGrad();
+                        TapeOps.update(model, opt, config.clip());
                         lossSum += loss;
                         count++;
                         bar.step(Map.of("bits_per_char", lossSum / count / Math.log(2)));

@@ -10,6 +10,7 @@ import dev.recur.data.SeededShuffle;
 import dev.recur.data.Vocabulary;
 import dev.recur.examples.apps.ExampleOptions;
 import dev.recur.examples.apps.TokenStepper;
+import dev.recur.examples.apps.TapeOps;
 import dev.recur.examples.chart.BarChart;
 import dev.recur.examples.chart.Chart;
 import dev.recur.io.AtomicFiles;
@@ -21,7 +22,6 @@ import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
-import dev.recur.train.GradClip;
 import dev.recur.train.LrSchedule;
 import dev.recur.train.Losses;
 import dev.recur.train.Rng;
@@ -375,9 +375,7 @@ public final class MusicExample {
                             tape.backward(l);
                             loss = l.value().toFloatArray()[0];
                         }
-                        GradClip.byGlobalNorm(model.parameters().values(), config.clip());
-                        opt.step();
-                        opt.zeroGrad();
+                        TapeOps.update(model, opt, config.clip());
                         lossSum += loss;
                         batches++;
                         bar.step(Map.of("bits_per_token", lossSum / batches / Math.log(2)));

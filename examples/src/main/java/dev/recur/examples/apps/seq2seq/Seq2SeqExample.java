@@ -10,12 +10,12 @@ import dev.recur.data.Vocabulary;
 import dev.recur.examples.apps.DataFetcher;
 import dev.recur.examples.apps.ExampleOptions;
 import dev.recur.examples.apps.NpmPackage;
+import dev.recur.examples.apps.TapeOps;
 import dev.recur.examples.chart.Chart;
 import dev.recur.io.AtomicFiles;
 import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.train.Adam;
-import dev.recur.train.GradClip;
 import dev.recur.train.LrSchedule;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -293,9 +293,7 @@ public final class Seq2SeqExample {
                             tape.backward(l);
                             loss = l.value().toFloatArray()[0];
                         }
-                        GradClip.byGlobalNorm(model.parameters().values(), config.clip());
-                        opt.step();
-                        opt.zeroGrad();
+                        TapeOps.update(model, opt, config.clip());
                         lossSum += loss;
                         batches++;
                         bar.step(Map.of("loss", lossSum / batches));
@@ -308,7 +306,7 @@ public final class Seq2SeqExample {
                 if (improved) {
                     bestVal = valAcc;
                     bestEpoch = epoch;
-                    best = Seq2SeqOps.snapshot(model);
+                    best = TapeOps.snapshot(model);
                 }
                 curve.add(new double[] {epoch, lossSum / batches, valAcc});
                 Map<String, Number> row = new LinkedHashMap<>();
@@ -318,7 +316,7 @@ public final class Seq2SeqExample {
                 log.printf(Locale.ROOT, "epoch %2d/%d  train loss %.4f  validation exact match %.4f%s%n", epoch,
                         config.epochs(), lossSum / batches, valAcc, improved ? "  (best so far)" : "");
             }
-            Seq2SeqOps.restore(model, best);
+            TapeOps.restore(model, best);
             model.eval();
             List<String> greedy = decode(model, tgtVocab, task, testSrc, 0, maxLen);
             List<String> beam = decode(model, tgtVocab, task, testSrc, config.beam(), maxLen);

@@ -5,12 +5,8 @@ import dev.recur.autograd.Var;
 import dev.recur.backend.AttentionMask;
 import dev.recur.backend.Backend;
 import dev.recur.examples.apps.TapeOps;
-import dev.recur.nn.Module;
-import dev.recur.nn.Parameter;
 import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The few ops the sequence-to-sequence model needs on a {@link Tape} that the core API does not have. */
 final class Seq2SeqOps {
@@ -65,23 +61,6 @@ final class Seq2SeqOps {
             }
         }
         return new AttentionMask(false, null, pad);
-    }
-
-    /** Copies of every parameter's values, by name (to keep the best epoch's model). */
-    static Map<String, float[]> snapshot(Module m) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        m.parameters().forEach((k, p) -> out.put(k, p.value().toFloatArray()));
-        return out;
-    }
-
-    /** Writes a {@link #snapshot} back. */
-    static void restore(Module m, Map<String, float[]> snapshot) {
-        for (Map.Entry<String, Parameter> e : m.parameters().entrySet()) {
-            Tensor v = e.getValue().value();
-            try (Tensor src = m.backend().fromFloats(snapshot.get(e.getKey()), v.shape())) {
-                m.backend().copy(src, v);
-            }
-        }
     }
 
     /** A new tensor holding rows {@code rows[i]} of {@code t} (first dimension after {@code lead}). */

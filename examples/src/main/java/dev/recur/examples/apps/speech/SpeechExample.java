@@ -5,12 +5,12 @@ import dev.recur.autograd.Var;
 import dev.recur.backend.Backend;
 import dev.recur.data.BucketBatchSampler;
 import dev.recur.examples.apps.ExampleOptions;
+import dev.recur.examples.apps.TapeOps;
 import dev.recur.io.AtomicFiles;
 import dev.recur.report.MetricsLog;
 import dev.recur.report.ProgressBar;
 import dev.recur.tensor.Tensor;
 import dev.recur.train.Adam;
-import dev.recur.train.GradClip;
 import dev.recur.train.LrSchedule;
 import dev.recur.train.Losses;
 import java.io.IOException;
@@ -229,7 +229,7 @@ public final class SpeechExample {
                 config.dropout(), config.seed() * 31 + 5);
              Adam opt = new Adam(model.parameters(), config.lr());
              MetricsLog metrics = MetricsLog.builder().csv(out.resolve("training.csv")).build()) {
-            Map<String, float[]> best = model.snapshot();
+            Map<String, float[]> best = TapeOps.snapshot(model);
             long step = 0;
             for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                 model.train(true);
@@ -254,9 +254,7 @@ public final class SpeechExample {
                             loss = l.value().toFloatArray()[0];
                             right += correct(logits.value().toFloatArray(), y);
                         }
-                        GradClip.byGlobalNorm(model.parameters().values(), config.clip());
-                        opt.step();
-                        opt.zeroGrad();
+                        TapeOps.update(model, opt, config.clip());
                         lossSum += loss;
                         seen += idx.length;
                         batches++;
@@ -271,7 +269,7 @@ public final class SpeechExample {
                     bestVal = valAcc;
                     bestValLoss = valLoss;
                     bestEpoch = epoch;
-                    best = model.snapshot();
+                    best = TapeOps.snapshot(model);
                 }
                 Map<String, Number> row = new LinkedHashMap<>();
                 row.put("train_loss", lossSum / batches);
@@ -283,7 +281,7 @@ public final class SpeechExample {
                                 + "%.4f%s (%.0f s)%n", epoch, config.epochs(), lossSum / batches, right / (double) seen,
                         valLoss, valAcc, improved ? "  (best so far)" : "", (System.nanoTime() - start) / 1e9);
             }
-            model.restore(best);
+            TapeOps.restore(model, best);
             pTest = model.probabilities(testX);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "recur-example-speech");

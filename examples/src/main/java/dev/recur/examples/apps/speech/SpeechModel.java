@@ -7,14 +7,11 @@ import dev.recur.backend.Backend;
 import dev.recur.nn.Functions;
 import dev.recur.nn.Linear;
 import dev.recur.nn.Module;
-import dev.recur.nn.Parameter;
 import dev.recur.nn.rnn.Lstm;
 import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -167,22 +164,5 @@ public final class SpeechModel extends Module {
             p[c] /= sum;
         }
         return p;
-    }
-
-    /** Copies of every parameter's values, by name (to keep the best epoch's model). */
-    public Map<String, float[]> snapshot() {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        parameters().forEach((k, p) -> out.put(k, p.value().toFloatArray()));
-        return out;
-    }
-
-    /** Writes a {@link #snapshot} back. */
-    public void restore(Map<String, float[]> snapshot) {
-        for (Map.Entry<String, Parameter> e : parameters().entrySet()) {
-            Tensor v = e.getValue().value();
-            try (Tensor src = backend().fromFloats(snapshot.get(e.getKey()), v.shape())) {
-                backend().copy(src, v);
-            }
-        }
     }
 }
