@@ -204,11 +204,14 @@ public final class CpuRnn {
             if (spec.projSize() > 0) {
                 dir.ms = zeros(be, keep ? steps : 1, batch, hidden);
             }
+            boolean packedSteps = stepGemm() == StepGemm.PACKED;
             if (mode == RnnMode.GRU) {
                 if (keep) {
                     dir.gru = zeros(be, steps, batch, 4 * hidden);
                 }
-                ghStep = zeros(be, batch, gh);
+                if (!packedSteps) {
+                    ghStep = zeros(be, batch, gh); // OpenBLAS's output; packed steps add into heap arrays
+                }
             }
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + bias (GRU: b_ih only; b_hh stays on the hidden side).
             if (dense) {
@@ -226,7 +229,7 @@ public final class CpuRnn {
             }
             PackedWeights packed = null;
             float[][] hHeap = null;
-            if (stepGemm() == StepGemm.PACKED) {
+            if (packedSteps) {
                 CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
                 packed = PackedWeights.pack(wHh.floats(), wHh.offset(), gh / hidden, hidden, hout);
                 hHeap = new float[][] {new float[batch * hout], new float[batch * hout]};

@@ -90,10 +90,13 @@ public final class PackedGemm {
         return a;
     }
 
-    /** See the class comment. Panels {@code [p0, p1)} are those of the caller's block of units starting at u0. */
+    /**
+     * See the class comment. Panels {@code [p0, p1)} are those of the caller's block of units starting at u0. The
+     * kernel is the one chosen when {@code w} was packed, so the properties are not read on every step.
+     */
     static void multiplyAdd(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out, int ldo,
                             int u0) {
-        if (vectorInUse()) {
+        if (w.vector) {
             VectorGemm.multiplyAdd(a, lda, rows, w, p0, p1, out, ldo, u0);
         } else {
             multiplyAddJava(a, lda, rows, w, p0, p1, out, ldo, u0);

@@ -28,6 +28,8 @@ final class PackedWeights {
     final int units;
     final int panels;
     final float[] data;
+    /** The kernel these weights are multiplied by, chosen once when they are packed ({@link PackedGemm}). */
+    final boolean vector;
 
     private PackedWeights(int gates, int hidden, int k) {
         this.gates = gates;
@@ -37,6 +39,7 @@ final class PackedWeights {
         this.units = gates == 1 ? 4 * LANES : LANES;
         this.panels = (hidden + units - 1) / units;
         this.data = new float[Math.multiplyExact(Math.multiplyExact(panels, k), vectors * LANES)];
+        this.vector = PackedGemm.vectorInUse();
     }
 
     /**
