@@ -576,11 +576,17 @@ public final class CpuRnn {
                 copyColumns(dir.hs, hPrev + bs * hout, hout, dir.hs, hNext + bs * hout, hout, cu0, chu, batch - bs);
                 copyColumns(dir.hs, hNext, hout, out, t * batch * outWidth + d * hout, outWidth, cu0, chu, bs);
                 if (packed != null) {
-                    // The next step's GEMM reads h from the heap: this block's columns of every row.
-                    getColumns(dir.hs, hNext, hout, cu0, chu, hArr, batch);
+                    // The next step's GEMM reads h from the heap: this block's columns of every row, copied
+                    // straight into place.
+                    FloatBuffer hf = dir.hs.floats();
+                    int from = dir.hs.offset() + hNext;
                     float[] hNextHeap = hHeap[(k + 1) & 1];
-                    for (int r = 0; r < batch; r++) {
-                        System.arraycopy(hArr, r * chu, hNextHeap, r * hout + cu0, chu);
+                    if (chu == hout) {
+                        hf.get(from, hNextHeap, 0, batch * hout);
+                    } else {
+                        for (int r = 0; r < batch; r++) {
+                            hf.get(from + r * hout + cu0, hNextHeap, r * hout + cu0, chu);
+                        }
                     }
                 }
                 barrier.await();
