@@ -246,20 +246,25 @@ class RecurrentPerfPathTest {
     }
 
     /**
-     * Inference keeps two state slots and saves nothing; a training forward keeps every step. Both run the same
-     * arithmetic, so outputs and final states agree bit for bit (dense and variable-length batches).
+     * Inference keeps two state slots and saves nothing; a training forward keeps every step. On a dense batch both
+     * run the same arithmetic, so outputs and final states agree bit for bit. On a variable-length batch inference
+     * projects the real rows of all steps in one GEMM (compact gates) and training one GEMM per sequence, whose
+     * rounding OpenBLAS may order differently: they agree to 1e-6.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
-    void inferenceForwardEqualsTrainingForwardBitForBit(String name, Function<Backend, RecurrentLayer> factory) {
+    void inferenceForwardEqualsTrainingForward(String name, Function<Backend, RecurrentLayer> factory) {
         try (RecurrentLayer layer = factory.apply(be)) {
             for (int[] lengths : new int[][] {null, {4, 9, 1, 7}}) {
                 int batch = 4;
                 Map<String, float[]> train = run(layer, batch, lengths, true, false);
                 Map<String, float[]> infer = run(layer, batch, lengths, false, false);
                 for (String k : infer.keySet()) {
-                    assertArrayEquals(train.get(k), infer.get(k), name + " " + k + " lengths "
-                            + (lengths == null ? "dense" : "varlen"));
+                    if (lengths == null) {
+                        assertArrayEquals(train.get(k), infer.get(k), name + " " + k + " lengths dense");
+                    } else {
+                        assertClose(name + " " + k + " lengths varlen", train.get(k), infer.get(k), 1e-6);
+                    }
                 }
                 layer.zeroGrad();
             }

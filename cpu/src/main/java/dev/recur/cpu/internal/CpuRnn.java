@@ -49,7 +49,8 @@ public final class CpuRnn {
 
     /** Saved activations of one layer and direction. */
     private static final class Direction {
-        CpuTensor gates; // [T, B, G*H]: input projection, then activated gates (RNN: h itself)
+        CpuTensor gates; // [T, B, G*H]: input projection, then activated gates (RNN: h itself); compact: [N, G*H]
+        int[] gateRow;   // row of gates where step t's rows start: t*B, or compact Σ_{t'<t} bs_t' ([T+1])
         CpuTensor hs;    // [T+1, B, Hout]
         CpuTensor cs;    // [T+1, B, H] (LSTM)
         CpuTensor ms;    // [T, B, H] o * tanh(c) before projection (LSTM with P > 0)
@@ -195,8 +196,16 @@ public final class CpuRnn {
             // Every element that is ever read is written first by the input projection (beta = 0): all of them
             // when dense; with variable lengths only the rows of real steps, and the steps (and backward) read
             // no others.
-            boolean dense = order.batchSizes()[steps - 1] == batch;
-            dir.gates = CpuTensor.uninitialized(be, steps, batch, gh);
+            int[] sizes = order.batchSizes();
+            boolean dense = sizes[steps - 1] == batch;
+            // Inference on a variable-length batch keeps the gates of real steps only, step after step (compact):
+            // one GEMM projects them all and the padded rows cost nothing. Training keeps [T, B, G*H], which
+            // backward indexes by step and row.
+            boolean compact = !dense && !keep;
+            dir.gateRow = gateRows(sizes, batch, compact);
+            int gateRows = dir.gateRow[steps];
+            dir.gates = compact ? CpuTensor.uninitialized(be, gateRows, gh)
+                    : CpuTensor.uninitialized(be, steps, batch, gh);
             dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
             if (mode == RnnMode.LSTM && keep) {
                 dir.cs = zeros(be, steps + 1, batch, hidden);
@@ -217,11 +226,18 @@ public final class CpuRnn {
             if (dense) {
                 teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f,
                         dir.gates, 0, gh);
+            } else if (compact) {
+                try (CpuTensor live = liveRows(be, in, sizes, dir.gateRow)) {
+                    teamGemm(team, false, true, gateRows, gh, inSize, 1f, live, 0, inSize, wIh, 0, inSize, 0f,
+                            dir.gates, 0, gh);
+                }
             } else {
                 projectLiveRows(team, order, in, wIh, dir.gates);
             }
             if (bIh != null) {
-                addBias(team, dir.gates, order.batchSizes(), batch, gh, bIh, mode == RnnMode.GRU ? null : bHh);
+                // compact: every row is a real step's (one "step" of gateRows rows)
+                addBias(team, dir.gates, compact ? new int[] {gateRows} : sizes, compact ? gateRows : batch, gh,
+                        bIh, mode == RnnMode.GRU ? null : bHh);
             }
             if (h0s != null) {
                 int first = d == 0 ? 0 : steps;
@@ -399,8 +415,8 @@ public final class CpuRnn {
                  float[][] hHeap) {
             RnnSpec spec = w.spec();
             this.mode = spec.mode();
-            this.steps = dir.gates.dim(0);
-            this.batch = dir.gates.dim(1);
+            this.steps = order.batchSizes().length;
+            this.batch = dir.hs.dim(1);
             this.hidden = spec.hiddenSize();
             this.hout = spec.outputSize();
             this.proj = spec.projSize();
@@ -493,7 +509,7 @@ public final class CpuRnn {
                 int next = d == 0 ? t + 1 : t;
                 int bs = order.batchSizes()[t];
                 int n = bs * hu;
-                int gOff = t * batch * gh;
+                int gOff = dir.gateRow[t] * gh;
                 int hPrev = slot(prev, keep) * batch * hout;
                 int hNext = slot(next, keep) * batch * hout;
                 float[] hPrevHeap = packed == null ? null : hHeap[k & 1];
@@ -1023,6 +1039,32 @@ public final class CpuRnn {
     }
 
     // ------------------------------------------------------------------ helpers on off-heap blocks
+
+    /**
+     * The first row of each step's gates: {@code t * batch}, or with {@code compact} the real rows of the steps
+     * before ({@code sum of sizes[t'] for t' < t}); element {@code T} is the number of rows.
+     */
+    static int[] gateRows(int[] sizes, int batch, boolean compact) {
+        int[] first = new int[sizes.length + 1];
+        for (int t = 0; t < sizes.length; t++) {
+            first[t + 1] = first[t] + (compact ? sizes[t] : batch);
+        }
+        return first;
+    }
+
+    /**
+     * The real rows of {@code in [T, B, I]} (sorted: step t runs rows {@code [0, sizes[t])}) one step after the
+     * other, {@code [N, I]} with step t at row {@code first[t]}: one bulk copy per step.
+     */
+    private static CpuTensor liveRows(CpuBackend be, CpuTensor in, int[] sizes, int[] first) {
+        int batch = in.dim(1);
+        int inSize = in.dim(2);
+        CpuTensor live = CpuTensor.uninitialized(be, first[sizes.length], inSize);
+        for (int t = 0; t < sizes.length; t++) {
+            copy(in, t * batch * inSize, live, first[t] * inSize, sizes[t] * inSize);
+        }
+        return live;
+    }
 
     /**
      * The input projection of a variable-length batch, real steps only: for each sequence (sorted row
