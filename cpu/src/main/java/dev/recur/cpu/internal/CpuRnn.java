@@ -247,7 +247,7 @@ public final class CpuRnn {
             float[][] hHeap = null;
             if (packedSteps) {
                 CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
-                packed = PackedWeights.pack(wHh.floats(), wHh.offset(), gh / hidden, hidden, hout);
+                packed = PackedWeights.packCached(wHh, gh / hidden, hidden, hout);
                 hHeap = new float[][] {new float[batch * hout], new float[batch * hout]};
                 if (h0s != null) {
                     h0s.floats().get(h0s.offset() + stateIndex * batch * hout, hHeap[0], 0, batch * hout);

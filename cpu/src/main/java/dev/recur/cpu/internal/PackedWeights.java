@@ -1,6 +1,10 @@
 package dev.recur.cpu.internal;
 
+import dev.recur.cpu.CpuTensor;
 import java.nio.FloatBuffer;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * A recurrent weight {@code W [G*H, K]} (row-major, gate q's rows at {@code q*H}) packed once per call into the
@@ -30,6 +34,14 @@ final class PackedWeights {
     final float[] data;
     /** The kernel these weights are multiplied by, chosen once when they are packed ({@link PackedGemm}). */
     final boolean vector;
+    /** {@link #pack}: the weights as they were packed, {@code [gates*hidden, k]} ({@link #packCached} compares). */
+    private float[] source;
+
+    /**
+     * The last packing of each recurrent weight tensor, reused by {@link #packCached} while the tensor's elements
+     * are unchanged; weak keys, so it never keeps a model alive.
+     */
+    private static final Map<CpuTensor, PackedWeights> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
 
     private PackedWeights(int gates, int hidden, int k) {
         this.gates = gates;
@@ -40,6 +52,24 @@ final class PackedWeights {
         this.panels = (hidden + units - 1) / units;
         this.data = new float[Math.multiplyExact(Math.multiplyExact(panels, k), vectors * LANES)];
         this.vector = PackedGemm.vectorInUse();
+    }
+
+    /**
+     * {@link #pack} of the tensor {@code w [gates*hidden, k]}, or the packing of an earlier call when every element
+     * of {@code w} still equals (as a float: {@code ==}, or both NaN) what was packed then. Inference calls with the
+     * same weights then pay one comparison instead of a packing (at B = 1, T = 128, H = 128 the packing was about a
+     * tenth of the forward); training, which changes the weights between calls, packs every time.
+     */
+    static PackedWeights packCached(CpuTensor w, int gates, int hidden, int k) {
+        PackedWeights cached = CACHE.get(w);
+        if (cached != null && cached.gates == gates && cached.hidden == hidden && cached.k == k
+                && cached.vector == PackedGemm.vectorInUse()
+                && w.floats().slice(w.offset(), cached.source.length).mismatch(FloatBuffer.wrap(cached.source)) < 0) {
+            return cached;
+        }
+        PackedWeights packed = pack(w.floats(), w.offset(), gates, hidden, k);
+        CACHE.put(w, packed);
+        return packed;
     }
 
     /**
@@ -54,6 +84,7 @@ final class PackedWeights {
         PackedWeights w = new PackedWeights(gates, hidden, k);
         float[] plain = new float[gates * hidden * k];
         src.get(off, plain, 0, plain.length);
+        w.source = plain;
         int[] rowStart = new int[w.vectors * LANES];
         int i = 0;
         for (int p = 0; p < w.panels; p++) {

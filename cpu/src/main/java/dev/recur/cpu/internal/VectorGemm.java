@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * chunk in L1 (a probe on one AVX2 core at [32, 256] × [256, 1024]: 41–73 GFLOP/s from one JVM to the next on
  * the shared 2-vCPU machine, the range OpenBLAS's sgemm showed at the step shapes; NOTES.md). Three rows would
  * need more registers than AVX2 has and ran at 38 against 67 GFLOP/s in the same probe. A row left
- * over (odd row counts, B = 1) runs a one-row kernel with k unrolled twice, so it still has eight independent
- * FMA chains.
+ * over (odd row counts, B = 1) runs a one-row kernel over two panels at a time, so it still has eight (six)
+ * independent FMA chains.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -33,23 +33,36 @@ final class VectorGemm {
     /** See {@link PackedGemm#multiplyAdd}. */
     static void multiplyAdd(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out, int ldo,
                             int u0) {
-        for (int p = p0; p < p1; p++) {
-            int r = 0;
+        int pairs = rows & ~1;
+        for (int p = p0; p < p1 && pairs > 0; p++) {
             // k in chunks, so that the chunk of the panel stays in L1 while every row pair reads it (a whole panel,
             // 32 KB at k = 256, would be read from L2 or L3 once per row pair).
             for (int k0 = 0; k0 < w.k; k0 += K_CHUNK) {
                 int k1 = Math.min(w.k, k0 + K_CHUNK);
                 if (w.vectors == 4) {
-                    for (r = 0; r + 2 <= rows; r += 2) {
+                    for (int r = 0; r < pairs; r += 2) {
                         twoRowsFour(a, r * lda, (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
                     }
                 } else {
-                    for (r = 0; r + 2 <= rows; r += 2) {
+                    for (int r = 0; r < pairs; r += 2) {
                         twoRowsThree(a, r * lda, (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
                     }
                 }
             }
-            for (; r < rows; r++) {
+        }
+        if (pairs < rows) {
+            // The row left over (odd row counts, B = 1): two panels per pass, so it has 8 (6) independent FMA chains
+            // in a plain counted loop; a last odd panel alone.
+            int r = pairs;
+            int p = p0;
+            for (; p + 2 <= p1; p += 2) {
+                if (w.vectors == 4) {
+                    oneRowTwoPanelsFour(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                } else {
+                    oneRowTwoPanelsThree(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                }
+            }
+            if (p < p1) {
                 if (w.vectors == 4) {
                     oneRowFour(a, r * lda, w, p, out, r * ldo, ldo, u0);
                 } else {
@@ -153,7 +166,97 @@ final class VectorGemm {
     }
 
     /**
-     * One row, four vectors, k unrolled twice (two sets of accumulators, summed at the end). A method per vector
+     * One row × panels {@code p} and {@code p + 1}, four vectors each: one broadcast of {@code a[r, k]} feeds eight
+     * FMAs per k. At B = 1 the loop streams the panels from L2 (measured: 1.3-1.4× the one-panel kernel with k
+     * unrolled twice, whose index arithmetic kept C2's range checks inside the loop).
+     */
+    private static void oneRowTwoPanelsFour(float[] a, int a0, PackedWeights w, int p, float[][] out, int o,
+                                            int ldo, int u0) {
+        float[] pw = w.data;
+        int k = w.k;
+        int base = p * k * 32;
+        int next = base + k * 32;
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector d0 = c0;
+        FloatVector d1 = c0;
+        FloatVector d2 = c0;
+        FloatVector d3 = c0;
+        for (int kk = 0; kk < k; kk++) {
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            int pk = base + kk * 32;
+            int qk = next + kk * 32;
+            c0 = x.fma(FloatVector.fromArray(S, pw, pk), c0);
+            c1 = x.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
+            c2 = x.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
+            c3 = x.fma(FloatVector.fromArray(S, pw, pk + 24), c3);
+            d0 = x.fma(FloatVector.fromArray(S, pw, qk), d0);
+            d1 = x.fma(FloatVector.fromArray(S, pw, qk + 8), d1);
+            d2 = x.fma(FloatVector.fromArray(S, pw, qk + 16), d2);
+            d3 = x.fma(FloatVector.fromArray(S, pw, qk + 24), d3);
+        }
+        // Panel p is whole (only the last panel of a block can be partial).
+        add(c0, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+        add(c1, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+        add(c2, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+        add(c3, out[w.gateOf(3)], o + w.unitOf(p, 3) - u0);
+        int q = p + 1;
+        if (w.unitOf(q, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(d0, out[w.gateOf(0)], o + w.unitOf(q, 0) - u0);
+            add(d1, out[w.gateOf(1)], o + w.unitOf(q, 1) - u0);
+            add(d2, out[w.gateOf(2)], o + w.unitOf(q, 2) - u0);
+            add(d3, out[w.gateOf(3)], o + w.unitOf(q, 3) - u0);
+        } else {
+            addPartial(d0.toArray(), w, q, 0, out, o, ldo, u0);
+            addPartial(d1.toArray(), w, q, 1, out, o, ldo, u0);
+            addPartial(d2.toArray(), w, q, 2, out, o, ldo, u0);
+            addPartial(d3.toArray(), w, q, 3, out, o, ldo, u0);
+        }
+    }
+
+    /** {@link #oneRowTwoPanelsFour} for three vectors per panel (GRU): six FMA chains. */
+    private static void oneRowTwoPanelsThree(float[] a, int a0, PackedWeights w, int p, float[][] out, int o,
+                                             int ldo, int u0) {
+        float[] pw = w.data;
+        int k = w.k;
+        int base = p * k * 24;
+        int next = base + k * 24;
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector d0 = c0;
+        FloatVector d1 = c0;
+        FloatVector d2 = c0;
+        for (int kk = 0; kk < k; kk++) {
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            int pk = base + kk * 24;
+            int qk = next + kk * 24;
+            c0 = x.fma(FloatVector.fromArray(S, pw, pk), c0);
+            c1 = x.fma(FloatVector.fromArray(S, pw, pk + 8), c1);
+            c2 = x.fma(FloatVector.fromArray(S, pw, pk + 16), c2);
+            d0 = x.fma(FloatVector.fromArray(S, pw, qk), d0);
+            d1 = x.fma(FloatVector.fromArray(S, pw, qk + 8), d1);
+            d2 = x.fma(FloatVector.fromArray(S, pw, qk + 16), d2);
+        }
+        add(c0, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+        add(c1, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+        add(c2, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+        int q = p + 1;
+        if (w.unitOf(q, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(d0, out[w.gateOf(0)], o + w.unitOf(q, 0) - u0);
+            add(d1, out[w.gateOf(1)], o + w.unitOf(q, 1) - u0);
+            add(d2, out[w.gateOf(2)], o + w.unitOf(q, 2) - u0);
+        } else {
+            addPartial(d0.toArray(), w, q, 0, out, o, ldo, u0);
+            addPartial(d1.toArray(), w, q, 1, out, o, ldo, u0);
+            addPartial(d2.toArray(), w, q, 2, out, o, ldo, u0);
+        }
+    }
+
+    /**
+     * One row, one panel (the last of an odd count), four vectors, k unrolled twice (two sets of accumulators, summed at the end). A method per vector
      * count, so no lane work depends on a branch.
      */
     private static void oneRowFour(float[] a, int a0, PackedWeights w, int p, float[][] out, int o, int ldo,

@@ -1,8 +1,13 @@
 package dev.recur.cpu.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recur.backend.Backend;
+import dev.recur.backend.Backends;
+import dev.recur.cpu.CpuTensor;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,43 @@ class PackedGemmTest {
             }
         }
         assertEquals(GATES.length * HIDDEN.length * K.length * ROWS.length * 3, cases);
+    }
+
+    @Test
+    void packCachedReusesThePackingWhileTheWeightsAreUnchanged() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        int gates = 4;
+        int hidden = 13;
+        int k = 9;
+        int n = gates * hidden * k;
+        float[] both = random(rnd, 2 * n);
+        float[] w = java.util.Arrays.copyOfRange(both, n, 2 * n);
+        float[] a = random(rnd, 3 * k);
+        Backend be = Backends.get("cpu");
+        // The second half of a larger block: the packing must read from the tensor's offset.
+        try (CpuTensor block = (CpuTensor) be.fromFloats(both, 2 * gates * hidden, k)) {
+            CpuTensor t = block.slice(gates * hidden, 2 * gates * hidden);
+            PackedWeights first = PackedWeights.packCached(t, gates, hidden, k);
+            check(first, w, a, 3, k, 2, first.vector);
+            assertSame(first, PackedWeights.packCached(t, gates, hidden, k), "unchanged weights are packed again");
+
+            // One element changes: a new packing, which multiplies by the new value.
+            w[5] += 1f;
+            t.floats().put(t.offset() + 5, w[5]);
+            PackedWeights second = PackedWeights.packCached(t, gates, hidden, k);
+            assertNotSame(first, second, "a changed weight reused the old packing");
+            check(second, w, a, 3, k, 2, second.vector);
+
+            // The kernel choice is part of the packing: switching it packs again.
+            PackedGemm.setVector(!second.vector);
+            try {
+                PackedWeights third = PackedWeights.packCached(t, gates, hidden, k);
+                assertEquals(PackedGemm.vectorInUse(), third.vector);
+                check(third, w, a, 3, k, 2, third.vector);
+            } finally {
+                PackedGemm.setVector(null);
+            }
+        }
     }
 
     @Test
