@@ -188,11 +188,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fill(Tensor t, float value) {
-        CpuTensor c = cpu(t);
-        FloatBuffer f = c.floats();
-        for (int i = 0; i < t.numel(); i++) {
-            f.put(c.offset() + i, value);
-        }
+        TrainKernels.fill(cpu(t), value);
     }
 
     @Override
@@ -247,13 +243,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         assert x.numel() == y.numel();
-        CpuTensor cx = cpu(x);
-        CpuTensor cy = cpu(y);
-        FloatBuffer fx = cx.floats();
-        FloatBuffer fy = cy.floats();
-        for (int i = 0; i < x.numel(); i++) {
-            fy.put(cy.offset() + i, fy.get(cy.offset() + i) + alpha * fx.get(cx.offset() + i));
-        }
+        TrainKernels.axpy(alpha, cpu(x), cpu(y), Math.toIntExact(x.numel()));
     }
 
     @Override
