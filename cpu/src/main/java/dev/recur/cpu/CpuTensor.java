@@ -41,6 +41,8 @@ public final class CpuTensor extends Tensor {
                 FloatPointer p = new FloatPointer(n);
                 if (zeroed) {
                     p.zero();
+                } else if (POISON) {
+                    p.fill(0xFF); // every float NaN
                 }
                 this.pointer = p;
                 this.floats = p.asBuffer();
@@ -104,6 +106,14 @@ public final class CpuTensor extends Tensor {
         }
     }
 
+    /**
+     * Test aid: with {@code -Drecur.cpu.poisonUninitialized=true} every {@link #uninitialized} F32 tensor starts as
+     * NaN, so a kernel that reads an element it has not written puts NaN into its results (fresh memory from the
+     * system is zero and would hide the bug). The build's surefire configuration sets it.
+     */
+    public static final String POISON_PROPERTY = "recur.cpu.poisonUninitialized";
+    private static final boolean POISON = Boolean.getBoolean(POISON_PROPERTY);
+
     private final Storage storage;
     private final int offset;
     private final boolean owner;
@@ -122,7 +132,7 @@ public final class CpuTensor extends Tensor {
     /**
      * An F32 tensor whose elements are whatever the allocator left there, for a kernel that writes every element
      * before anything reads one (a GEMM with {@code beta = 0}); saves zero-filling large scratch blocks (at S3 the
-     * input projection of the gates is 134 MB per layer and direction).
+     * input projection of the gates is 134 MB per layer and direction). NaN under {@link #POISON_PROPERTY}.
      */
     public static CpuTensor uninitialized(CpuBackend backend, int... shape) {
         return new CpuTensor(backend, DType.F32, shape, false);

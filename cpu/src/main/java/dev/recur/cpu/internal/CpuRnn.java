@@ -206,9 +206,18 @@ public final class CpuRnn {
             int gateRows = dir.gateRow[steps];
             dir.gates = compact ? CpuTensor.uninitialized(be, gateRows, gh)
                     : CpuTensor.uninitialized(be, steps, batch, gh);
-            dir.hs = zeros(be, keep ? steps + 1 : 2, batch, hout);
+            // States: each step writes every row of its next slot (running rows, and the carried state of the
+            // others), so only the first slot needs a value: the initial state, or zeros.
+            int firstSlot = slot(d == 0 ? 0 : steps, keep);
+            dir.hs = CpuTensor.uninitialized(be, keep ? steps + 1 : 2, batch, hout);
+            if (h0s == null) {
+                zeroRange(dir.hs, firstSlot * batch * hout, batch * hout);
+            }
             if (mode == RnnMode.LSTM && keep) {
-                dir.cs = zeros(be, steps + 1, batch, hidden);
+                dir.cs = CpuTensor.uninitialized(be, steps + 1, batch, hidden);
+                if (c0s == null) {
+                    zeroRange(dir.cs, firstSlot * batch * hidden, batch * hidden);
+                }
             }
             if (spec.projSize() > 0) {
                 dir.ms = zeros(be, keep ? steps : 1, batch, hidden);
@@ -240,8 +249,7 @@ public final class CpuRnn {
                         bIh, mode == RnnMode.GRU ? null : bHh);
             }
             if (h0s != null) {
-                int first = d == 0 ? 0 : steps;
-                copy(h0s, stateIndex * batch * hout, dir.hs, slot(first, keep) * batch * hout, batch * hout);
+                copy(h0s, stateIndex * batch * hout, dir.hs, firstSlot * batch * hout, batch * hout);
             }
             PackedWeights packed = null;
             float[][] hHeap = null;
@@ -744,7 +752,9 @@ public final class CpuRnn {
         List<CpuTensor> temps = new ArrayList<>();
         try {
             // d loss / d output of the top layer, sorted, with padded steps zeroed: they must have no effect.
-            CpuTensor dOut = zeros(be, steps, batch, width);
+            // Every row is gathered from dy (padded steps then zeroed), or 0 without dy.
+            CpuTensor dOut = dy != null ? CpuTensor.uninitialized(be, steps, batch, width) : zeros(be, steps, batch,
+                    width);
             temps.add(dOut);
             if (dy != null) {
                 gatherRowsInto(dy, dOut, order);
@@ -799,8 +809,12 @@ public final class CpuRnn {
         try {
             // dG: d loss / d pre-activation per step [T, B, G*H] (GRU: input side; dGh is the hidden side).
             BackwardLoop loop = new BackwardLoop(ctx, layer, d, s, dOut, dcnS, dc0S);
-            loop.dG = track(zeros(be, steps, batch, gh), temps);
-            loop.dGh = mode == RnnMode.GRU ? track(zeros(be, steps, batch, gh), temps) : loop.dG;
+            // The steps write rows [0, bs_t) of every step; the weight-gradient GEMMs read all rows, so the rows
+            // of padded steps must be 0, and only a dense batch can skip the fill.
+            boolean dense = ctx.order.batchSizes()[steps - 1] == batch;
+            loop.dG = track(dense ? CpuTensor.uninitialized(be, steps, batch, gh) : zeros(be, steps, batch, gh), temps);
+            loop.dGh = mode == RnnMode.GRU ? track(dense ? CpuTensor.uninitialized(be, steps, batch, gh)
+                    : zeros(be, steps, batch, gh), temps) : loop.dG;
             loop.dh = track(zeros(be, batch, hout), temps);
             loop.dhAll = proj > 0 ? track(zeros(be, steps, batch, proj), temps) : null;
             loop.dm = proj > 0 ? track(zeros(be, batch, hidden), temps) : null;
@@ -1192,6 +1206,15 @@ public final class CpuRnn {
 
     private static CpuTensor zeros(CpuBackend be, int... shape) {
         return (CpuTensor) be.zeros(DType.F32, shape);
+    }
+
+    /** {@code t[off, off + n) = 0}. */
+    private static void zeroRange(CpuTensor t, int off, int n) {
+        FloatBuffer f = t.floats();
+        float[] zero = new float[Math.min(n, TrainKernels.CHUNK)];
+        for (int at = 0; at < n; at += zero.length) {
+            f.put(t.offset() + off + at, zero, 0, Math.min(zero.length, n - at));
+        }
     }
 
     private static CpuTensor track(CpuTensor t, List<CpuTensor> temps) {
