@@ -328,6 +328,44 @@ class RecurrentPerfPathTest {
         }
     }
 
+    static Stream<Arguments> wideLayers() {
+        return Stream.of(
+                Arguments.of("lstm H100 bi", (Function<Backend, RecurrentLayer>) be ->
+                        Lstm.builder(5, 100).bidirectional(true).seed(31).build(be)),
+                Arguments.of("gru H70", (Function<Backend, RecurrentLayer>) be ->
+                        Gru.builder(5, 70).seed(32).build(be)),
+                Arguments.of("rnn tanh H200", (Function<Backend, RecurrentLayer>) be ->
+                        Rnn.builder(5, 200).seed(33).build(be)));
+    }
+
+    /**
+     * Wide layers split across 3 threads: each party's block holds several panels of packed weights, and the odd
+     * row of a batch of 5 runs the one-row kernel two panels at a time inside each block. Inference and training
+     * forwards, repeated, give the unsplit results to rounding.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wideLayers")
+    void wideSplitStepsAgreeWithOneThread(String name, Function<Backend, RecurrentLayer> factory) {
+        try (RecurrentLayer layer = factory.apply(new CpuBackend(3))) {
+            for (int[] lengths : new int[][] {null, {4, 9, 1, 7, 2}}) {
+                String what = name + (lengths == null ? " dense " : " varlen ");
+                try {
+                    CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+                    Map<String, float[]> off = run(layer, 5, lengths, false, false);
+                    CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
+                    for (int round = 0; round < 4; round++) {
+                        Map<String, float[]> split = run(layer, 5, lengths, round % 2 == 0, false);
+                        for (String k : off.keySet()) {
+                            assertClose(what + k + " round " + round, off.get(k), split.get(k), 1e-5);
+                        }
+                    }
+                } finally {
+                    CpuRnn.setStepSplit(null);
+                }
+            }
+        }
+    }
+
     /** The split policy: off, always, and auto by the size of a step. */
     @Test
     void stepSplitPolicy() {
