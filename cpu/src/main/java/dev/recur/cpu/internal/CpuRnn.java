@@ -211,12 +211,12 @@ public final class CpuRnn {
             int firstSlot = slot(d == 0 ? 0 : steps, keep);
             dir.hs = CpuTensor.uninitialized(be, keep ? steps + 1 : 2, batch, hout);
             if (h0s == null) {
-                zeroRange(dir.hs, firstSlot * batch * hout, batch * hout);
+                TrainKernels.fill(dir.hs.slice(firstSlot, firstSlot + 1), 0f);
             }
             if (mode == RnnMode.LSTM && keep) {
                 dir.cs = CpuTensor.uninitialized(be, steps + 1, batch, hidden);
                 if (c0s == null) {
-                    zeroRange(dir.cs, firstSlot * batch * hidden, batch * hidden);
+                    TrainKernels.fill(dir.cs.slice(firstSlot, firstSlot + 1), 0f);
                 }
             }
             if (spec.projSize() > 0) {
@@ -812,9 +812,8 @@ public final class CpuRnn {
             // The steps write rows [0, bs_t) of every step; the weight-gradient GEMMs read all rows, so the rows
             // of padded steps must be 0, and only a dense batch can skip the fill.
             boolean dense = ctx.order.batchSizes()[steps - 1] == batch;
-            loop.dG = track(dense ? CpuTensor.uninitialized(be, steps, batch, gh) : zeros(be, steps, batch, gh), temps);
-            loop.dGh = mode == RnnMode.GRU ? track(dense ? CpuTensor.uninitialized(be, steps, batch, gh)
-                    : zeros(be, steps, batch, gh), temps) : loop.dG;
+            loop.dG = track(stepGradients(be, dense, steps, batch, gh), temps);
+            loop.dGh = mode == RnnMode.GRU ? track(stepGradients(be, dense, steps, batch, gh), temps) : loop.dG;
             loop.dh = track(zeros(be, batch, hout), temps);
             loop.dhAll = proj > 0 ? track(zeros(be, steps, batch, proj), temps) : null;
             loop.dm = proj > 0 ? track(zeros(be, batch, hidden), temps) : null;
@@ -1208,13 +1207,9 @@ public final class CpuRnn {
         return (CpuTensor) be.zeros(DType.F32, shape);
     }
 
-    /** {@code t[off, off + n) = 0}. */
-    private static void zeroRange(CpuTensor t, int off, int n) {
-        FloatBuffer f = t.floats();
-        float[] zero = new float[Math.min(n, TrainKernels.CHUNK)];
-        for (int at = 0; at < n; at += zero.length) {
-            f.put(t.offset() + off + at, zero, 0, Math.min(zero.length, n - at));
-        }
+    /** A {@code [T, B, G*H]} block of step gradients: zeros, or for a dense batch (every row written) unfilled. */
+    private static CpuTensor stepGradients(CpuBackend be, boolean dense, int steps, int batch, int gh) {
+        return dense ? CpuTensor.uninitialized(be, steps, batch, gh) : zeros(be, steps, batch, gh);
     }
 
     private static CpuTensor track(CpuTensor t, List<CpuTensor> temps) {

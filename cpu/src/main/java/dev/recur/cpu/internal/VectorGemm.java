@@ -256,8 +256,8 @@ final class VectorGemm {
     }
 
     /**
-     * One row, one panel (the last of an odd count), four vectors, k unrolled twice (two sets of accumulators, summed at the end). A method per vector
-     * count, so no lane work depends on a branch.
+     * One row, one panel (the last of an odd count), four vectors, k unrolled twice (two sets of accumulators,
+     * summed at the end). A method per vector count, so no lane work depends on a branch.
      */
     private static void oneRowFour(float[] a, int a0, PackedWeights w, int p, float[][] out, int o, int ldo,
                                    int u0) {
