@@ -10,8 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Two rows × one panel per inner loop: 8 (LSTM, RNN) or 6 (GRU) accumulators, one broadcast of each row's
  * {@code a[r, k]} and one load of each of the panel's vectors per k, so the loop is FMA-bound with the panel's
  * chunk in L1 (a probe on one AVX2 core at [32, 256] × [256, 1024]: 41–73 GFLOP/s from one JVM to the next on
- * the shared 2-vCPU machine, the range OpenBLAS's sgemm showed at the step shapes; NOTES.md). Three rows would
- * need more registers than AVX2 has and ran at 38 against 67 GFLOP/s in the same probe. A row left
+ * the shared 2-vCPU machine, the range OpenBLAS's sgemm showed at the step shapes; NOTES.md). Wider tiles need
+ * more registers than AVX2's sixteen: C2 issues all of an iteration's broadcasts and loads before its FMAs, so
+ * 3 rows × 4 vectors and 6 rows × 2 vectors spilled accumulators to the stack (38 and 37 against 55–67 GFLOP/s,
+ * read in the disassembly; NOTES.md). A row left
  * over (odd row counts, B = 1) runs a one-row kernel over two panels at a time, so it still has eight (six)
  * independent FMA chains.
  */
