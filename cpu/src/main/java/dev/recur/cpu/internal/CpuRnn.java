@@ -263,16 +263,7 @@ public final class CpuRnn {
             }
             StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep,
                     packed, hHeap);
-            int parties = splitParties(team.parties(), spec, batch);
-            if (packed != null) {
-                PackedWeights pw = packed;
-                int n = Math.min(parties, pw.panels);
-                team.run(n, (party, barrier) -> loop.run(pw.blockStart(party, n), pw.blockStart(party + 1, n),
-                        party * pw.panels / n, (party + 1) * pw.panels / n, barrier));
-            } else {
-                team.run(parties, (party, barrier) -> loop.run(
-                        party * hidden / parties, (party + 1) * hidden / parties, 0, 0, barrier));
-            }
+            runSplit(team, splitParties(team.parties(), spec, batch), hidden, packed, loop::run);
         } catch (RuntimeException | Error e) {
             dir.close();
             throw e;
@@ -321,7 +312,7 @@ public final class CpuRnn {
      * The value of the enum-valued system property {@code name} (case-insensitive), {@code dflt} when unset; an
      * unknown value is an {@link IllegalArgumentException} that names the property, the allowed values and the value.
      */
-    private static <E extends Enum<E>> E option(String name, E dflt, E[] values) {
+    static <E extends Enum<E>> E option(String name, E dflt, E[] values) {
         String v = System.getProperty(name, dflt.name());
         for (E option : values) {
             if (option.name().equalsIgnoreCase(v)) {
@@ -369,6 +360,27 @@ public final class CpuRnn {
             return PackedGemm.vectorInUse() ? StepGemm.PACKED : StepGemm.BLAS;
         }
         return g;
+    }
+
+    /** A step loop's work for hidden units {@code [u0, u1)}, with packed weights those of panels {@code [p0, p1)}. */
+    @FunctionalInterface
+    private interface BlockLoop {
+        void run(int u0, int u1, int p0, int p1, StepTeam.Barrier barrier);
+    }
+
+    /**
+     * Runs {@code loop} on {@code parties} threads of the team, each on its block of the {@code hidden} units: with
+     * packed weights at panel boundaries (at most one party per panel), else evenly.
+     */
+    private static void runSplit(StepTeam team, int parties, int hidden, PackedWeights packed, BlockLoop loop) {
+        if (packed == null) {
+            team.run(parties, (party, barrier) -> loop.run(
+                    party * hidden / parties, (party + 1) * hidden / parties, 0, 0, barrier));
+            return;
+        }
+        int n = Math.min(parties, packed.panels);
+        team.run(n, (party, barrier) -> loop.run(packed.blockStart(party, n), packed.blockStart(party + 1, n),
+                party * packed.panels / n, (party + 1) * packed.panels / n, barrier));
     }
 
     /** How many threads share each step's work: all of the team's when a step is large enough, else one. */
@@ -820,19 +832,12 @@ public final class CpuRnn {
             if (dhnS != null) {
                 copy(dhnS, s * batch * hout, loop.dh, 0, batch * hout);
             }
-            int parties = splitParties(team.parties(), spec, batch);
             if (stepGemm() == StepGemm.PACKED && proj == 0) {
                 CpuTensor wHh = loop.wHh;
-                PackedWeights pw = PackedWeights.packColumns(wHh.floats(), wHh.offset(), gh, hout);
-                loop.packedT = pw;
+                loop.packedT = PackedWeights.packColumns(wHh.floats(), wHh.offset(), gh, hout);
                 loop.dgHeap = new float[][] {new float[batch * gh], new float[batch * gh]};
-                int n = Math.min(parties, pw.panels);
-                team.run(n, (party, barrier) -> loop.run(pw.blockStart(party, n), pw.blockStart(party + 1, n),
-                        party * pw.panels / n, (party + 1) * pw.panels / n, barrier));
-            } else {
-                team.run(parties, (party, barrier) -> loop.run(
-                        party * hidden / parties, (party + 1) * hidden / parties, 0, 0, barrier));
             }
+            runSplit(team, splitParties(team.parties(), spec, batch), hidden, loop.packedT, loop::run);
             copy(loop.dh, 0, dh0S, s * batch * hout, batch * hout);
             CpuTensor dG = loop.dG;
             CpuTensor dGh = loop.dGh;

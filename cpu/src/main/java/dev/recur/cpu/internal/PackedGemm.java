@@ -1,6 +1,5 @@
 package dev.recur.cpu.internal;
 
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +43,16 @@ public final class PackedGemm {
         if (o != null) {
             return o && vectorAvailable();
         }
-        String v = System.getProperty(VECTOR_PROPERTY, "auto").toLowerCase(Locale.ROOT);
-        switch (v) {
-            case "auto":
-                return vectorAvailable();
-            case "off":
-                return false;
-            default:
-                throw new IllegalArgumentException(VECTOR_PROPERTY + " must be auto or off, got \"" + v + "\"");
-        }
+        return CpuRnn.option(VECTOR_PROPERTY, VectorSetting.AUTO, VectorSetting.values()) == VectorSetting.AUTO
+                && vectorAvailable();
+    }
+
+    /** The values of {@link #VECTOR_PROPERTY}. */
+    private enum VectorSetting {
+        /** The Vector API kernel when the JVM offers it. */
+        AUTO,
+        /** The plain-Java kernel. */
+        OFF
     }
 
     /** Which kernel runs packed steps, and why, for {@code describe()}. */
