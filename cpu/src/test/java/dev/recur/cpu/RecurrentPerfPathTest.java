@@ -2,6 +2,7 @@ package dev.recur.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recur.autograd.GradMode;
@@ -294,35 +295,41 @@ class RecurrentPerfPathTest {
     }
 
     /**
-     * A step split across 3 threads (uneven blocks of hidden units: H = 6, 7, 8, 13) gives the results of the
-     * unsplit step to rounding, outputs and gradients (the saved gates feed backward), dense and variable-length.
-     * (CpuGoldenSplitStepTest checks the split path against PyTorch.)
+     * A step split across 3 threads, by hidden units (uneven blocks: H = 6, 7, 8, 13) and by batch rows (uneven
+     * blocks of a batch of 4), gives the results of the unsplit step to rounding, outputs and gradients (the saved
+     * gates feed backward), dense and variable-length. (CpuGoldenSplitStepTest and CpuGoldenRowSplitTest check
+     * the split paths against PyTorch.)
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
     void splitStepsAgreeWithOneThread(String name, Function<Backend, RecurrentLayer> factory) {
         try (RecurrentLayer layer = factory.apply(new CpuBackend(3))) {
             for (int[] lengths : new int[][] {null, {4, 9, 1, 7}}) {
-                String what = name + (lengths == null ? " dense " : " varlen ");
-                try {
-                    CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
-                    Map<String, float[]> off = run(layer, 4, lengths, true, true);
-                    Map<String, float[]> offInference = run(layer, 4, lengths, false, false);
-                    layer.zeroGrad();
-                    CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
-                    Map<String, float[]> split = run(layer, 4, lengths, true, true);
-                    Map<String, float[]> splitInference = run(layer, 4, lengths, false, false);
-                    layer.zeroGrad();
-                    assertEquals(off.keySet(), split.keySet());
-                    for (String k : off.keySet()) {
-                        // Inputs up to ±30 (GRU gates saturate): 1e-4 scaled; weight gradients sum T*B products: 5e-4.
-                        assertClose(what + k, off.get(k), split.get(k), k.startsWith("d weight") ? 5e-4 : 1e-4);
+                for (CpuRnn.SplitAxis axis : new CpuRnn.SplitAxis[] {CpuRnn.SplitAxis.UNITS, CpuRnn.SplitAxis.ROWS}) {
+                    String what = name + (lengths == null ? " dense " : " varlen ") + axis + " ";
+                    CpuRnn.setSplitAxis(axis);
+                    try {
+                        CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+                        Map<String, float[]> off = run(layer, 4, lengths, true, true);
+                        Map<String, float[]> offInference = run(layer, 4, lengths, false, false);
+                        layer.zeroGrad();
+                        CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
+                        Map<String, float[]> split = run(layer, 4, lengths, true, true);
+                        Map<String, float[]> splitInference = run(layer, 4, lengths, false, false);
+                        layer.zeroGrad();
+                        assertEquals(off.keySet(), split.keySet());
+                        for (String k : off.keySet()) {
+                            // Inputs up to ±30 (GRU gates saturate): 1e-4 scaled; weight gradients sum T*B
+                            // products: 5e-4.
+                            assertClose(what + k, off.get(k), split.get(k), k.startsWith("d weight") ? 5e-4 : 1e-4);
+                        }
+                        for (String k : offInference.keySet()) {
+                            assertClose(what + "inference " + k, offInference.get(k), splitInference.get(k), 1e-5);
+                        }
+                    } finally {
+                        CpuRnn.setStepSplit(null);
+                        CpuRnn.setSplitAxis(null);
                     }
-                    for (String k : offInference.keySet()) {
-                        assertClose(what + "inference " + k, offInference.get(k), splitInference.get(k), 1e-5);
-                    }
-                } finally {
-                    CpuRnn.setStepSplit(null);
                 }
             }
         }
@@ -339,28 +346,33 @@ class RecurrentPerfPathTest {
     }
 
     /**
-     * Wide layers split across 3 threads: each party's block holds several panels of packed weights, and the odd
-     * row of a batch of 5 runs the one-row kernel two panels at a time inside each block. Inference and training
-     * forwards, repeated, give the unsplit results to rounding.
+     * Wide layers split across 3 threads: by units, each party's block holds several panels of packed weights,
+     * and the odd row of a batch of 5 runs the one-row kernel two panels at a time inside each block; by rows,
+     * the parties' blocks of rows start at odd rows. Inference and training forwards, repeated, give the unsplit
+     * results to rounding.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("wideLayers")
     void wideSplitStepsAgreeWithOneThread(String name, Function<Backend, RecurrentLayer> factory) {
         try (RecurrentLayer layer = factory.apply(new CpuBackend(3))) {
             for (int[] lengths : new int[][] {null, {4, 9, 1, 7, 2}}) {
-                String what = name + (lengths == null ? " dense " : " varlen ");
-                try {
-                    CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
-                    Map<String, float[]> off = run(layer, 5, lengths, false, false);
-                    CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
-                    for (int round = 0; round < 4; round++) {
-                        Map<String, float[]> split = run(layer, 5, lengths, round % 2 == 0, false);
-                        for (String k : off.keySet()) {
-                            assertClose(what + k + " round " + round, off.get(k), split.get(k), 1e-5);
+                for (CpuRnn.SplitAxis axis : new CpuRnn.SplitAxis[] {CpuRnn.SplitAxis.UNITS, CpuRnn.SplitAxis.ROWS}) {
+                    String what = name + (lengths == null ? " dense " : " varlen ") + axis + " ";
+                    CpuRnn.setSplitAxis(axis);
+                    try {
+                        CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+                        Map<String, float[]> off = run(layer, 5, lengths, false, false);
+                        CpuRnn.setStepSplit(CpuRnn.StepSplit.ALWAYS);
+                        for (int round = 0; round < 4; round++) {
+                            Map<String, float[]> split = run(layer, 5, lengths, round % 2 == 0, false);
+                            for (String k : off.keySet()) {
+                                assertClose(what + k + " round " + round, off.get(k), split.get(k), 1e-5);
+                            }
                         }
+                    } finally {
+                        CpuRnn.setStepSplit(null);
+                        CpuRnn.setSplitAxis(null);
                     }
-                } finally {
-                    CpuRnn.setStepSplit(null);
                 }
             }
         }
@@ -388,6 +400,42 @@ class RecurrentPerfPathTest {
         } finally {
             System.clearProperty(CpuRnn.STEP_SPLIT_PROPERTY);
             CpuRnn.setStepSplit(null);
+        }
+    }
+
+    /**
+     * Row bounds share the real steps evenly, at even rows when they can: dense, sorted variable lengths, and the
+     * fewest rows; AUTO splits by rows only with packed steps and {@code SPLIT_MIN_ROWS} rows per party.
+     */
+    @Test
+    void rowSplitBounds() {
+        try {
+            CpuRnn.setSplitAxis(CpuRnn.SplitAxis.AUTO);
+            int[] dense = new int[128];
+            java.util.Arrays.fill(dense, 32);
+            assertArrayEquals(new int[] {0, 16, 32}, CpuRnn.rowSplit(2, dense, 32, true), "S2 dense");
+            assertArrayEquals(new int[] {0, 10, 22, 32}, CpuRnn.rowSplit(3, dense, 32, true), "three parties");
+            assertNull(CpuRnn.rowSplit(2, dense, 32, false), "row split needs packed steps");
+            assertNull(CpuRnn.rowSplit(1, dense, 32, true), "one party");
+            int[] few = new int[10];
+            java.util.Arrays.fill(few, 15);
+            assertNull(CpuRnn.rowSplit(2, few, 15, true), "AUTO: fewer than 8 rows per party");
+            // Sorted lengths 100 (rows 0-1), 50 (rows 2-5), 10 (rows 6-9): 200 + 200 + 40 = 440 steps; half is 220.
+            int[] sizes = new int[100];
+            for (int t = 0; t < 100; t++) {
+                sizes[t] = t < 10 ? 10 : t < 50 ? 6 : 2;
+            }
+            CpuRnn.setSplitAxis(CpuRnn.SplitAxis.ROWS);
+            assertArrayEquals(new int[] {0, 2, 10}, CpuRnn.rowSplit(2, sizes, 10, true),
+                    "rows 0-2 hold 250 of 440 steps; of the even bounds, rows 0-1's 200 is nearer half than 300");
+            assertArrayEquals(new int[] {0, 1, 2, 3}, CpuRnn.rowSplit(3, new int[] {3, 3}, 3, true),
+                    "one row each");
+            assertArrayEquals(new int[] {0, 1, 2}, CpuRnn.rowSplit(5, new int[] {2}, 2, true),
+                    "no more parties than rows");
+            CpuRnn.setSplitAxis(CpuRnn.SplitAxis.UNITS);
+            assertNull(CpuRnn.rowSplit(2, dense, 32, true));
+        } finally {
+            CpuRnn.setSplitAxis(null);
         }
     }
 

@@ -263,7 +263,9 @@ public final class CpuRnn {
             }
             StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep,
                     packed, hHeap);
-            runSplit(team, splitParties(team.parties(), spec, batch), hidden, packed, loop::run);
+            int parties = splitParties(team.parties(), spec, batch);
+            runSplit(team, parties, hidden, batch, packed, rowSplit(parties, sizes, batch, packed != null),
+                    loop::run);
         } catch (RuntimeException | Error e) {
             dir.close();
             throw e;
@@ -362,25 +364,115 @@ public final class CpuRnn {
         return g;
     }
 
-    /** A step loop's work for hidden units {@code [u0, u1)}, with packed weights those of panels {@code [p0, p1)}. */
+    /**
+     * A step loop's work for hidden units {@code [u0, u1)} (with packed weights those of panels {@code [p0, p1)})
+     * of batch rows {@code [r0, r1)}; {@code barrier} is null when no other party reads what this one writes.
+     */
     @FunctionalInterface
     private interface BlockLoop {
-        void run(int u0, int u1, int p0, int p1, StepTeam.Barrier barrier);
+        void run(int u0, int u1, int p0, int p1, int r0, int r1, StepTeam.Barrier barrier);
     }
 
     /**
-     * Runs {@code loop} on {@code parties} threads of the team, each on its block of the {@code hidden} units: with
-     * packed weights at panel boundaries (at most one party per panel), else evenly.
+     * Runs {@code loop} on {@code parties} threads of the team. With {@code rowBounds} (from {@link #rowSplit})
+     * party j owns rows {@code [rowBounds[j], rowBounds[j+1])} and all units: a row's recurrence reads only its
+     * own state, so the parties never wait for each other. Otherwise each owns a block of the {@code hidden}
+     * units and all rows, at panel boundaries with packed weights (at most one party per panel), else evenly,
+     * and they meet once per step.
      */
-    private static void runSplit(StepTeam team, int parties, int hidden, PackedWeights packed, BlockLoop loop) {
+    private static void runSplit(StepTeam team, int parties, int hidden, int batch, PackedWeights packed,
+                                 int[] rowBounds, BlockLoop loop) {
+        if (rowBounds != null) {
+            team.run(rowBounds.length - 1, (party, barrier) -> loop.run(0, hidden, 0, packed.panels,
+                    rowBounds[party], rowBounds[party + 1], null));
+            return;
+        }
         if (packed == null) {
             team.run(parties, (party, barrier) -> loop.run(
-                    party * hidden / parties, (party + 1) * hidden / parties, 0, 0, barrier));
+                    party * hidden / parties, (party + 1) * hidden / parties, 0, 0, 0, batch, barrier));
             return;
         }
         int n = Math.min(parties, packed.panels);
         team.run(n, (party, barrier) -> loop.run(packed.blockStart(party, n), packed.blockStart(party + 1, n),
-                party * packed.panels / n, (party + 1) * packed.panels / n, barrier));
+                party * packed.panels / n, (party + 1) * packed.panels / n, 0, batch, barrier));
+    }
+
+    /** Which dimension a split step divides between the threads ({@code -Drecur.cpu.splitAxis}). */
+    public enum SplitAxis {
+        /** Rows when every party gets at least {@link #SPLIT_MIN_ROWS} of them and the steps run packed. */
+        AUTO,
+        /** Blocks of hidden units, one barrier per step. */
+        UNITS,
+        /** Blocks of batch rows, no barrier (packed steps only; for tests and measurements). */
+        ROWS
+    }
+
+    /** System property choosing {@link SplitAxis}: {@code auto} (default), {@code units} or {@code rows}. */
+    public static final String SPLIT_AXIS_PROPERTY = "recur.cpu.splitAxis";
+    private static volatile SplitAxis splitAxis = null;
+    /** The fewest batch rows a party of a row split owns (AUTO). */
+    public static final int SPLIT_MIN_ROWS = 8;
+
+    /** Sets the split axis (tests and measurements); null goes back to the system property. */
+    public static void setSplitAxis(SplitAxis axis) {
+        splitAxis = axis;
+    }
+
+    /** The split axis in force. */
+    public static SplitAxis splitAxis() {
+        SplitAxis a = splitAxis;
+        return a != null ? a : option(SPLIT_AXIS_PROPERTY, SplitAxis.AUTO, SplitAxis.values());
+    }
+
+    /**
+     * Row bounds for {@code parties} parties splitting the sorted batch by rows, or null to split by units.
+     * Row r of the sorted batch runs for {@code len(r) = #{t : sizes[t] > r}} steps; the bounds share the real
+     * steps (sum of lengths) evenly, at even rows where the batch allows (the kernel takes rows in pairs).
+     */
+    public static int[] rowSplit(int parties, int[] sizes, int batch, boolean packed) {
+        SplitAxis axis = splitAxis();
+        if (parties < 2 || !packed || axis == SplitAxis.UNITS
+                || batch < (axis == SplitAxis.ROWS ? 2 : parties * SPLIT_MIN_ROWS)) {
+            return null;
+        }
+        int n = Math.min(parties, batch);
+        long[] work = new long[batch + 1]; // work[r]: real steps of rows [0, r)
+        for (int size : sizes) {
+            work[size]++;
+        }
+        long total = 0;
+        for (int r = batch; r > 0; r--) { // len(r - 1) = #{t : sizes[t] >= r}
+            total += work[r];
+            work[r] = total;
+        }
+        work[0] = 0;
+        for (int r = 1; r <= batch; r++) {
+            work[r] += work[r - 1];
+        }
+        int[] bounds = new int[n + 1];
+        bounds[n] = batch;
+        for (int j = 1; j < n; j++) {
+            // The first row where party j's share is reached, with room for one row per party left...
+            long target = j * work[batch];
+            int lo = bounds[j - 1] + 1;
+            int hi = batch - (n - j);
+            int r = lo;
+            while (r < hi && work[r] * n < target) {
+                r++;
+            }
+            // ... or, when odd, the nearer to the share of its even neighbours.
+            if ((r & 1) != 0) {
+                boolean below = r - 1 >= lo;
+                boolean above = r + 1 <= hi;
+                if (below && (!above || target - work[r - 1] * n <= work[r + 1] * n - target)) {
+                    r--;
+                } else if (above) {
+                    r++;
+                }
+            }
+            bounds[j] = r;
+        }
+        return bounds;
     }
 
     /** How many threads share each step's work: all of the team's when a step is large enough, else one. */
@@ -480,21 +572,23 @@ public final class CpuRnn {
         }
 
         /**
-         * Runs the steps for hidden units {@code [u0, u1)}, which with packed weights are the units of panels
-         * {@code [p0, p1)}.
+         * Runs the steps for hidden units {@code [u0, u1)} (with packed weights the units of panels
+         * {@code [p0, p1)}) of rows {@code [r0, r1)}; a row split ({@code barrier} null) needs packed weights.
          */
-        void run(int u0, int u1, int p0, int p1, StepTeam.Barrier barrier) {
+        void run(int u0, int u1, int p0, int p1, int r0, int r1, StepTeam.Barrier barrier) {
             int hu = u1 - u0;
+            int rows = r1 - r0;
             int outWidth = out.dim(2);
             // Heap scratch for the pointwise work of this block, per call (never per step): one array per gate,
-            // rows r < bs at r * hu; c holds the LSTM cell state of all rows across the steps.
-            int bh = batch * hu;
+            // row r0 + r (r < the running rows) at r * hu; c holds the LSTM cell state of all rows across the
+            // steps.
+            int bh = rows * hu;
             float[] a0 = new float[bh];
             float[] a1 = mode == RnnMode.LSTM || mode == RnnMode.GRU ? new float[bh] : null;
             float[] a2 = a1 == null ? null : new float[bh];
             float[] a3 = mode == RnnMode.LSTM ? new float[bh] : null;
             float[] c = mode == RnnMode.LSTM ? new float[bh] : null;
-            float[] hArr = new float[batch * Math.max(hu, hout)];
+            float[] hArr = new float[rows * Math.max(hu, hout)];
             float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
             float[][] bhh = mode == RnnMode.GRU && bHh != null ? gruHiddenBias(u0, hu) : null;
             // The packed GEMM's outputs, indexed by gate (the order of W_hh's row blocks).
@@ -516,9 +610,9 @@ public final class CpuRnn {
             int first = d == 0 ? 0 : steps;
             int last = d == 0 ? steps : 0;
             if (c != null && c0s != null) {
-                getColumns(c0s, stateIndex * batch * hidden, hidden, u0, hu, c, batch);
+                getColumns(c0s, (stateIndex * batch + r0) * hidden, hidden, u0, hu, c, rows);
                 if (keep) {
-                    putColumns(dir.cs, first * batch * hidden, hidden, u0, hu, c, batch);
+                    putColumns(dir.cs, (first * batch + r0) * hidden, hidden, u0, hu, c, rows);
                 }
             }
             FloatBuffer g = dir.gates.floats();
@@ -527,11 +621,12 @@ public final class CpuRnn {
                 int t = d == 0 ? k : steps - 1 - k;
                 int prev = d == 0 ? t : t + 1;
                 int next = d == 0 ? t + 1 : t;
-                int bs = order.batchSizes()[t];
+                // This party's running rows [r0, r0 + bs), then its carried rows up to r1.
+                int bs = Math.max(0, Math.min(order.batchSizes()[t], r1) - r0);
                 int n = bs * hu;
-                int gOff = dir.gateRow[t] * gh;
-                int hPrev = slot(prev, keep) * batch * hout;
-                int hNext = slot(next, keep) * batch * hout;
+                int gOff = (dir.gateRow[t] + r0) * gh;
+                int hPrev = (slot(prev, keep) * batch + r0) * hout;
+                int hNext = (slot(next, keep) * batch + r0) * hout;
                 float[] hPrevHeap = packed == null ? null : hHeap[k & 1];
                 switch (mode) {
                     case LSTM -> {
@@ -541,14 +636,14 @@ public final class CpuRnn {
                         gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                 LstmGates.G, a2, LstmGates.O, a3);
                         if (packed != null) {
-                            PackedGemm.multiplyAdd(hPrevHeap, hout, bs, packed, p0, p1, byGate, hu, u0);
+                            PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
                         CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
                         if (keep) {
                             scatterGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                     LstmGates.G, a2, LstmGates.O, a3);
                             // All rows: those not running carry their cell state across the step.
-                            putColumns(dir.cs, next * batch * hidden, hidden, u0, hu, c, batch);
+                            putColumns(dir.cs, (next * batch + r0) * hidden, hidden, u0, hu, c, rows);
                         }
                         if (proj > 0) { // one party only (splitParties)
                             int mOff = keep ? t * batch * hidden : 0;
@@ -577,7 +672,7 @@ public final class CpuRnn {
                                     java.util.Arrays.fill(gru[q], 0, n, 0f);
                                 }
                             }
-                            PackedGemm.multiplyAdd(hPrevHeap, hout, bs, packed, p0, p1, byGate, hu, u0);
+                            PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
                         gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
                                 GruGates.N, a2, -1, null);
@@ -585,7 +680,7 @@ public final class CpuRnn {
                         CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
                         putColumns(dir.hs, hNext, hout, u0, hu, hArr, bs);
                         if (keep) {
-                            scatterGates(dir.gru.floats(), dir.gru.offset() + t * batch * 4 * hidden + u0,
+                            scatterGates(dir.gru.floats(), dir.gru.offset() + (t * batch + r0) * 4 * hidden + u0,
                                     4 * hidden, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1, GruGates.N, a2,
                                     GruGates.SAVED_GH_N, gru[2]);
                         }
@@ -596,7 +691,7 @@ public final class CpuRnn {
                         }
                         getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
                         if (packed != null) {
-                            PackedGemm.multiplyAdd(hPrevHeap, hout, bs, packed, p0, p1, byGate, hu, u0);
+                            PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
                         CellKernels.activateArrays(mode.activation(), a0, n);
                         if (keep) {
@@ -609,30 +704,30 @@ public final class CpuRnn {
                 // running rows (this block's columns; with a projection, the one party copies all of them).
                 int cu0 = proj > 0 ? 0 : u0;
                 int chu = proj > 0 ? hout : hu;
-                copyColumns(dir.hs, hPrev + bs * hout, hout, dir.hs, hNext + bs * hout, hout, cu0, chu, batch - bs);
-                copyColumns(dir.hs, hNext, hout, out, t * batch * outWidth + d * hout, outWidth, cu0, chu, bs);
+                copyColumns(dir.hs, hPrev + bs * hout, hout, dir.hs, hNext + bs * hout, hout, cu0, chu, rows - bs);
+                copyColumns(dir.hs, hNext, hout, out, (t * batch + r0) * outWidth + d * hout, outWidth, cu0, chu, bs);
                 if (packed != null) {
-                    // The next step's GEMM reads h from the heap: this block's columns of every row, copied
-                    // straight into place.
+                    // The next step's GEMM reads h from the heap: this block's columns of this party's rows,
+                    // copied straight into place.
                     FloatBuffer hf = dir.hs.floats();
                     int from = dir.hs.offset() + hNext;
                     float[] hNextHeap = hHeap[(k + 1) & 1];
                     if (chu == hout) {
-                        hf.get(from, hNextHeap, 0, batch * hout);
+                        hf.get(from, hNextHeap, r0 * hout, rows * hout);
                     } else {
-                        for (int r = 0; r < batch; r++) {
-                            hf.get(from + r * hout + cu0, hNextHeap, r * hout + cu0, chu);
+                        for (int r = 0; r < rows; r++) {
+                            hf.get(from + r * hout + cu0, hNextHeap, (r0 + r) * hout + cu0, chu);
                         }
                     }
                 }
-                barrier.await();
+                await(barrier);
             }
             int cu0 = proj > 0 ? 0 : u0;
             int chu = proj > 0 ? hout : hu;
-            copyColumns(dir.hs, slot(last, keep) * batch * hout, hout, hnS, stateIndex * batch * hout, hout, cu0,
-                    chu, batch);
+            copyColumns(dir.hs, (slot(last, keep) * batch + r0) * hout, hout, hnS, (stateIndex * batch + r0) * hout,
+                    hout, cu0, chu, rows);
             if (cnS != null) {
-                putColumns(cnS, stateIndex * batch * hidden, hidden, u0, hu, c, batch);
+                putColumns(cnS, (stateIndex * batch + r0) * hidden, hidden, u0, hu, c, rows);
             }
         }
 
@@ -713,7 +808,9 @@ public final class CpuRnn {
         FloatBuffer f = t.floats();
         int base = t.offset() + off + u0;
         if (n == width) {
-            f.get(base, dst, 0, rows * n);
+            if (rows > 0) { // a party of a row split may have no running rows (base then past the end)
+                f.get(base, dst, 0, rows * n);
+            }
             return;
         }
         for (int r = 0; r < rows; r++) {
@@ -726,7 +823,9 @@ public final class CpuRnn {
         FloatBuffer f = t.floats();
         int base = t.offset() + off + u0;
         if (n == width) {
-            f.put(base, src, 0, rows * n);
+            if (rows > 0) { // a party of a row split may have no running rows (base then past the end)
+                f.put(base, src, 0, rows * n);
+            }
             return;
         }
         for (int r = 0; r < rows; r++) {
@@ -837,7 +936,9 @@ public final class CpuRnn {
                 loop.packedT = PackedWeights.packColumns(wHh.floats(), wHh.offset(), gh, hout);
                 loop.dgHeap = new float[][] {new float[batch * gh], new float[batch * gh]};
             }
-            runSplit(team, splitParties(team.parties(), spec, batch), hidden, loop.packedT, loop::run);
+            int parties = splitParties(team.parties(), spec, batch);
+            runSplit(team, parties, hidden, batch, loop.packedT,
+                    rowSplit(parties, ctx.order.batchSizes(), batch, loop.packedT != null), loop::run);
             copy(loop.dh, 0, dh0S, s * batch * hout, batch * hout);
             CpuTensor dG = loop.dG;
             CpuTensor dGh = loop.dGh;
@@ -927,15 +1028,17 @@ public final class CpuRnn {
         }
 
         /**
-         * Runs the steps for hidden units {@code [u0, u1)}, which with packed weights are the columns of panels
-         * {@code [p0, p1)} of {@link #packedT}.
+         * Runs the steps for hidden units {@code [u0, u1)} (with packed weights the columns of panels
+         * {@code [p0, p1)} of {@link #packedT}) of rows {@code [r0, r1)}; a row split ({@code barrier} null)
+         * needs packed weights.
          */
-        void run(int u0, int u1, int p0, int p1, StepTeam.Barrier barrier) {
+        void run(int u0, int u1, int p0, int p1, int r0, int r1, StepTeam.Barrier barrier) {
             int hu = u1 - u0;
+            int rows = r1 - r0;
             int width = dOut.dim(2);
-            // Heap scratch, per call: gate arrays as in forward, dc the LSTM cell gradient of all rows. With a
-            // projection there is one party, and dhArr holds rows of P = hout.
-            int bh = batch * hu;
+            // Heap scratch, per call: gate arrays as in forward, dc the LSTM cell gradient of this party's rows.
+            // With a projection there is one party, and dhArr holds rows of P = hout.
+            int bh = rows * hu;
             float[] a0 = new float[bh];
             float[] a1 = mode == RnnMode.RNN_TANH || mode == RnnMode.RNN_RELU ? null : new float[bh];
             float[] a2 = a1 == null ? null : new float[bh];
@@ -945,11 +1048,11 @@ public final class CpuRnn {
             float[] x2 = mode == RnnMode.LSTM ? new float[bh] : null;
             float[] dc = mode == RnnMode.LSTM ? new float[bh] : null;
             int cols = proj > 0 ? hout : hu; // the columns of dh this party reads and writes
-            float[] dhArr = new float[batch * Math.max(cols, hu)];
-            float[] dOutRows = new float[batch * cols];
+            float[] dhArr = new float[rows * Math.max(cols, hu)];
+            float[] dOutRows = new float[rows * cols];
             float[][] dhOut = {dhArr};
             if (dc != null && dcnS != null) {
-                getColumns(dcnS, s * batch * hidden, hidden, u0, hu, dc, batch);
+                getColumns(dcnS, (s * batch + r0) * hidden, hidden, u0, hu, dc, rows);
             }
             FloatBuffer gates = dir.gates.floats();
             int gBase = dir.gates.offset();
@@ -960,13 +1063,17 @@ public final class CpuRnn {
                 int t = d == 0 ? k : steps - 1 - k;
                 int prev = d == 0 ? t : t + 1;
                 int next = d == 0 ? t + 1 : t;
-                int bs = ctx.order.batchSizes()[t];
+                // This party's running rows [r0, r0 + bs).
+                int bs = Math.max(0, Math.min(ctx.order.batchSizes()[t], r1) - r0);
                 int n = bs * hu;
-                int gOff = t * batch * gh;
-                // dh[0:bs] += dOut[t, 0:bs, d*Hout : (d+1)*Hout], this party's columns, into dhArr.
+                int gOff = (t * batch + r0) * gh;
+                int dhOff = r0 * hout;
+                // The heap copy of dG's rows: this party's block of units of its rows.
+                int heapOff = r0 * gh + u0;
+                // dh[rows] += dOut[t, rows, d*Hout : (d+1)*Hout], this party's columns, into dhArr.
                 int nh = bs * cols;
-                getColumns(dh, 0, hout, u0, cols, dhArr, bs);
-                getColumns(dOut, t * batch * width + d * hout, width, u0, cols, dOutRows, bs);
+                getColumns(dh, dhOff, hout, u0, cols, dhArr, bs);
+                getColumns(dOut, (t * batch + r0) * width + d * hout, width, u0, cols, dOutRows, bs);
                 CellKernels.addInPlace(dhArr, dOutRows, nh);
                 switch (mode) {
                     case LSTM -> {
@@ -981,37 +1088,37 @@ public final class CpuRnn {
                         }
                         gatherGates(gates, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                 LstmGates.G, a2, LstmGates.O, a3);
-                        getColumns(dir.cs, prev * bhAll, hidden, u0, hu, x0, bs);
-                        getColumns(dir.cs, next * bhAll, hidden, u0, hu, x2, bs);
+                        getColumns(dir.cs, prev * bhAll + r0 * hidden, hidden, u0, hu, x0, bs);
+                        getColumns(dir.cs, next * bhAll + r0 * hidden, hidden, u0, hu, x2, bs);
                         CellKernels.lstmBackwardArrays(a0, a1, a2, a3, x0, x2, dmArr, dc, n);
                         scatterGates(dgf, dgBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                 LstmGates.G, a2, LstmGates.O, a3);
                         if (packedT != null) {
-                            scatterGatesHeap(dgHeap[k & 1], u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
-                                    LstmGates.G, a2, LstmGates.O, a3);
+                            scatterGatesHeap(dgHeap[k & 1], heapOff, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F,
+                                    a1, LstmGates.G, a2, LstmGates.O, a3);
                         }
-                        barrier.await();
-                        // h_prev feeds the gates through W_hh: dh_prev[0:bs] = dG W_hh (this party's columns).
-                        hiddenGradient(bs, u0, cols, dG, gOff, 0f, k, p0, p1, dhArr, dhOut);
+                        await(barrier);
+                        // h_prev feeds the gates through W_hh: dh_prev[rows] = dG W_hh (this party's columns).
+                        hiddenGradient(bs, r0, u0, cols, dG, gOff, 0f, k, p0, p1, dhArr, dhOut);
                     }
                     case GRU -> {
                         FloatBuffer saved = dir.gru.floats();
-                        int sOff = dir.gru.offset() + t * batch * 4 * hidden + u0;
+                        int sOff = dir.gru.offset() + (t * batch + r0) * 4 * hidden + u0;
                         gatherGates(saved, sOff, 4 * hidden, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
                                 GruGates.N, a2, GruGates.SAVED_GH_N, a3);
-                        getColumns(dir.hs, prev * batch * hout, hout, u0, hu, x0, bs);
+                        getColumns(dir.hs, (prev * batch + r0) * hout, hout, u0, hu, x0, bs);
                         CellKernels.gruBackwardArrays(a0, a1, a2, a3, x0, dhArr, n);
-                        putColumns(dh, 0, hout, u0, hu, dhArr, bs);
+                        putColumns(dh, dhOff, hout, u0, hu, dhArr, bs);
                         scatterGates(dgf, dgBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
                                 GruGates.N, a2, -1, null);
                         scatterGates(dGh.floats(), dGh.offset() + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0,
                                 GruGates.Z, a1, GruGates.N, a3, -1, null);
                         if (packedT != null) {
-                            scatterGatesHeap(dgHeap[k & 1], u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
-                                    GruGates.N, a3, -1, null);
+                            scatterGatesHeap(dgHeap[k & 1], heapOff, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z,
+                                    a1, GruGates.N, a3, -1, null);
                         }
-                        barrier.await();
-                        hiddenGradient(bs, u0, cols, dGh, gOff, 1f, k, p0, p1, dhArr, dhOut);
+                        await(barrier);
+                        hiddenGradient(bs, r0, u0, cols, dGh, gOff, 1f, k, p0, p1, dhArr, dhOut);
                     }
                     case RNN_TANH, RNN_RELU -> {
                         getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
@@ -1020,39 +1127,47 @@ public final class CpuRnn {
                         if (packedT != null) {
                             float[] dgRows = dgHeap[k & 1];
                             for (int r = 0; r < bs; r++) {
-                                System.arraycopy(dhArr, r * hu, dgRows, r * gh + u0, hu);
+                                System.arraycopy(dhArr, r * hu, dgRows, heapOff + r * gh, hu);
                             }
                         }
-                        barrier.await();
-                        hiddenGradient(bs, u0, cols, dG, gOff, 0f, k, p0, p1, dhArr, dhOut);
+                        await(barrier);
+                        hiddenGradient(bs, r0, u0, cols, dG, gOff, 0f, k, p0, p1, dhArr, dhOut);
                     }
                 }
             }
             if (dc0S != null) {
-                putColumns(dc0S, s * bhAll, hidden, u0, hu, dc, batch);
+                putColumns(dc0S, s * bhAll + r0 * hidden, hidden, u0, hu, dc, rows);
             }
         }
 
         /**
-         * {@code dh[0:bs, u0:u0+n] = dGates[t] W_hh[:, u0:u0+n] + beta dh}: contraction over all G*H gates. With
-         * packed weights the step's dGates rows come from {@code dgHeap[k & 1]} and {@code scratch} (at least
-         * {@code bs * n}) holds this party's block of dh while the kernel adds into it; {@code scratchOut} is
-         * {@code {scratch}}.
+         * {@code dh[r0:r0+bs, u0:u0+n] = dGates[t] W_hh[:, u0:u0+n] + beta dh}: contraction over all G*H gates,
+         * {@code gOff} the first row's. With packed weights the step's dGates rows come from {@code dgHeap[k & 1]}
+         * and {@code scratch} (at least {@code bs * n}) holds this party's block of dh while the kernel adds into
+         * it; {@code scratchOut} is {@code {scratch}}.
          */
-        private void hiddenGradient(int bs, int u0, int n, CpuTensor dGates, int gOff, float beta, int k, int p0,
-                                    int p1, float[] scratch, float[][] scratchOut) {
+        private void hiddenGradient(int bs, int r0, int u0, int n, CpuTensor dGates, int gOff, float beta, int k,
+                                    int p0, int p1, float[] scratch, float[][] scratchOut) {
+            int dhOff = r0 * hout;
             if (packedT == null) {
                 Blas.sgemm1(false, false, bs, n, gh, 1f, dGates.address() + 4L * gOff, gh,
-                        wHh.address() + 4L * u0, hout, beta, dh.address() + 4L * u0, hout);
+                        wHh.address() + 4L * u0, hout, beta, dh.address() + 4L * (dhOff + u0), hout);
                 return;
             }
             if (beta == 0f) {
                 java.util.Arrays.fill(scratch, 0, bs * n, 0f);
             } else {
-                getColumns(dh, 0, hout, u0, n, scratch, bs);
+                getColumns(dh, dhOff, hout, u0, n, scratch, bs);
             }
-            PackedGemm.multiplyAdd(dgHeap[k & 1], gh, bs, packedT, p0, p1, scratchOut, n, u0);
-            putColumns(dh, 0, hout, u0, n, scratch, bs);
+            PackedGemm.multiplyAdd(dgHeap[k & 1], r0 * gh, gh, bs, packedT, p0, p1, scratchOut, n, u0);
+            putColumns(dh, dhOff, hout, u0, n, scratch, bs);
+        }
+    }
+
+    /** Meets the other parties of a unit split; a row split has no barrier. */
+    private static void await(StepTeam.Barrier barrier) {
+        if (barrier != null) {
+            barrier.await();
         }
     }
 

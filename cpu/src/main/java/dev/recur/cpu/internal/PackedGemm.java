@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
  * The recurrent step's GEMM on weights packed once per call ({@link PackedWeights}), in Java:
  *
  * <pre>
- *   out[gateOf(v)][r * ldo + unit - u0] += sum_k a[r * lda + k] * W[gateOf(v) * H + unit, k]
+ *   out[gateOf(v)][r * ldo + unit - u0] += sum_k a[aOff + r * lda + k] * W[gateOf(v) * H + unit, k]
  *   for rows r in [0, rows), units in [u0, u1) of the panels that start in that block
  * </pre>
  *
@@ -94,18 +94,18 @@ public final class PackedGemm {
      * See the class comment. Panels {@code [p0, p1)} are those of the caller's block of units starting at u0. The
      * kernel is the one chosen when {@code w} was packed, so the properties are not read on every step.
      */
-    static void multiplyAdd(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out, int ldo,
-                            int u0) {
+    static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
+                            int ldo, int u0) {
         if (w.vector) {
-            VectorGemm.multiplyAdd(a, lda, rows, w, p0, p1, out, ldo, u0);
+            VectorGemm.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
         } else {
-            multiplyAddJava(a, lda, rows, w, p0, p1, out, ldo, u0);
+            multiplyAddJava(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
         }
     }
 
     /** The plain-Java kernel: one row × one panel at a time, the panel's columns accumulated in an array. */
-    static void multiplyAddJava(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
-                                int ldo, int u0) {
+    static void multiplyAddJava(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1,
+                                float[][] out, int ldo, int u0) {
         int k = w.k;
         int width = w.vectors * PackedWeights.LANES;
         float[] acc = new float[width];
@@ -113,7 +113,7 @@ public final class PackedGemm {
             int panel = p * k * width;
             for (int r = 0; r < rows; r++) {
                 java.util.Arrays.fill(acc, 0f);
-                int row = r * lda;
+                int row = aOff + r * lda;
                 for (int kk = 0; kk < k; kk++) {
                     float x = a[row + kk];
                     int base = panel + kk * width;

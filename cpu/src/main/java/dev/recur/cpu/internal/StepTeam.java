@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The CPU backend's one pool of threads for work split inside a recurrent step: {@code parties} threads (the
  * caller and {@code parties - 1} pooled daemon threads) each run the same step loop on their own block of
- * hidden units and meet at a {@link Barrier} once per step. The pool starts its threads on first use, never
+ * hidden units, meeting at a {@link Barrier} once per step, or on their own block of batch rows, never waiting
+ * for each other. The pool starts its threads on first use, never
  * in a class initialiser.
  *
  * <p>OpenBLAS is called from every party at once, each call on one OpenBLAS thread ({@link Blas#sgemm1}),

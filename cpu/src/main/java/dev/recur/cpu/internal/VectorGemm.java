@@ -33,8 +33,8 @@ final class VectorGemm {
     }
 
     /** See {@link PackedGemm#multiplyAdd}. */
-    static void multiplyAdd(float[] a, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out, int ldo,
-                            int u0) {
+    static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
+                            int ldo, int u0) {
         int pairs = rows & ~1;
         for (int p = p0; p < p1 && pairs > 0; p++) {
             // k in chunks, so that the chunk of the panel stays in L1 while every row pair reads it (a whole panel,
@@ -43,11 +43,11 @@ final class VectorGemm {
                 int k1 = Math.min(w.k, k0 + K_CHUNK);
                 if (w.vectors == 4) {
                     for (int r = 0; r < pairs; r += 2) {
-                        twoRowsFour(a, r * lda, (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
+                        twoRowsFour(a, aOff + r * lda, aOff + (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
                     }
                 } else {
                     for (int r = 0; r < pairs; r += 2) {
-                        twoRowsThree(a, r * lda, (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
+                        twoRowsThree(a, aOff + r * lda, aOff + (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
                     }
                 }
             }
@@ -59,16 +59,16 @@ final class VectorGemm {
             int p = p0;
             for (; p + 2 <= p1; p += 2) {
                 if (w.vectors == 4) {
-                    oneRowTwoPanelsFour(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                    oneRowTwoPanelsFour(a, aOff + r * lda, w, p, out, r * ldo, ldo, u0);
                 } else {
-                    oneRowTwoPanelsThree(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                    oneRowTwoPanelsThree(a, aOff + r * lda, w, p, out, r * ldo, ldo, u0);
                 }
             }
             if (p < p1) {
                 if (w.vectors == 4) {
-                    oneRowFour(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                    oneRowFour(a, aOff + r * lda, w, p, out, r * ldo, ldo, u0);
                 } else {
-                    oneRowThree(a, r * lda, w, p, out, r * ldo, ldo, u0);
+                    oneRowThree(a, aOff + r * lda, w, p, out, r * ldo, ldo, u0);
                 }
             }
         }

@@ -122,6 +122,9 @@ class PackedGemmTest {
         }
     }
 
+    /** Where the rows of {@code a} start in the array passed to the kernels. */
+    private static final int A_OFFSET = 3;
+
     /** Runs each party's block on arrays pre-filled with a known offset and compares with the double product. */
     private static void check(PackedWeights pw, float[] w, float[] a, int rows, int lda, int parties,
                               boolean vector) {
@@ -141,10 +144,14 @@ class PackedGemmTest {
                     out[q][i] = 0.25f * q - 0.5f;
                 }
             }
+            // a's rows start at an offset, after values that must not be read.
+            float[] shifted = new float[A_OFFSET + a.length];
+            java.util.Arrays.fill(shifted, 0, A_OFFSET, Float.NaN);
+            System.arraycopy(a, 0, shifted, A_OFFSET, a.length);
             if (vector) {
-                VectorGemm.multiplyAdd(a, lda, rows, pw, p0, p1, out, hu, u0);
+                VectorGemm.multiplyAdd(shifted, A_OFFSET, lda, rows, pw, p0, p1, out, hu, u0);
             } else {
-                PackedGemm.multiplyAddJava(a, lda, rows, pw, p0, p1, out, hu, u0);
+                PackedGemm.multiplyAddJava(shifted, A_OFFSET, lda, rows, pw, p0, p1, out, hu, u0);
             }
             for (int q = 0; q < gates; q++) {
                 for (int r = 0; r < rows; r++) {
