@@ -63,10 +63,12 @@ public final class CpuBackend implements Backend {
         return String.format(Locale.ROOT,
                 "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels "
                         + "in Java;%nrecurrent steps split across the threads (-D%s=%s) by batch rows when each "
-                        + "thread gets %d or more, else by hidden units (-D%s=%s); step GEMM (-D%s): %s%n"
+                        + "thread gets %d or more and W_hh packs to %d MiB or more, else by hidden units (-D%s=%s); "
+                        + "step GEMM (-D%s): %s%n"
                         + "Java %s (%s), %s %s, %d processors%n",
                 openblas_nolapack.OPENBLAS_VERSION.trim(), threads, CpuBackendProvider.THREADS_PROPERTY,
-                CpuRnn.STEP_SPLIT_PROPERTY, split, CpuRnn.SPLIT_MIN_ROWS, CpuRnn.SPLIT_AXIS_PROPERTY, axis,
+                CpuRnn.STEP_SPLIT_PROPERTY, split, CpuRnn.SPLIT_MIN_ROWS, CpuRnn.SPLIT_ROWS_MIN_WEIGHT_BYTES >> 20,
+                CpuRnn.SPLIT_AXIS_PROPERTY, axis,
                 CpuRnn.STEP_GEMM_PROPERTY, stepGemm,
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"),

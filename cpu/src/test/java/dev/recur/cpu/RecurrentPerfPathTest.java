@@ -405,35 +405,40 @@ class RecurrentPerfPathTest {
 
     /**
      * Row bounds share the real steps evenly, at even rows when they can: dense, sorted variable lengths, and the
-     * fewest rows; AUTO splits by rows only with packed steps and {@code SPLIT_MIN_ROWS} rows per party.
+     * fewest rows. AUTO splits by rows only with packed steps, {@code SPLIT_MIN_ROWS} rows per party and a packed
+     * {@code W_hh} of {@code SPLIT_ROWS_MIN_WEIGHT_BYTES} or more.
      */
     @Test
     void rowSplitBounds() {
+        long s3 = 4L * 4 * 512 * 512; // LSTM S3's W_hh: 4 MiB
+        long s2 = 4L * 4 * 256 * 256; // LSTM S2's: 1 MiB
         try {
             CpuRnn.setSplitAxis(CpuRnn.SplitAxis.AUTO);
             int[] dense = new int[128];
-            java.util.Arrays.fill(dense, 32);
-            assertArrayEquals(new int[] {0, 16, 32}, CpuRnn.rowSplit(2, dense, 32, true), "S2 dense");
-            assertArrayEquals(new int[] {0, 10, 22, 32}, CpuRnn.rowSplit(3, dense, 32, true), "three parties");
-            assertNull(CpuRnn.rowSplit(2, dense, 32, false), "row split needs packed steps");
-            assertNull(CpuRnn.rowSplit(1, dense, 32, true), "one party");
+            java.util.Arrays.fill(dense, 64);
+            assertArrayEquals(new int[] {0, 32, 64}, CpuRnn.rowSplit(2, dense, 64, s3), "S3 dense");
+            assertArrayEquals(new int[] {0, 22, 42, 64}, CpuRnn.rowSplit(3, dense, 64, s3), "three parties");
+            assertNull(CpuRnn.rowSplit(2, dense, 64, 0), "row split needs packed steps");
+            assertNull(CpuRnn.rowSplit(2, dense, 64, s2), "AUTO: half of a 1 MiB W_hh stays in L2 split by units");
+            assertNull(CpuRnn.rowSplit(1, dense, 64, s3), "one party");
             int[] few = new int[10];
             java.util.Arrays.fill(few, 15);
-            assertNull(CpuRnn.rowSplit(2, few, 15, true), "AUTO: fewer than 8 rows per party");
+            assertNull(CpuRnn.rowSplit(2, few, 15, s3), "AUTO: fewer than 8 rows per party");
             // Sorted lengths 100 (rows 0-1), 50 (rows 2-5), 10 (rows 6-9): 200 + 200 + 40 = 440 steps; half is 220.
             int[] sizes = new int[100];
             for (int t = 0; t < 100; t++) {
                 sizes[t] = t < 10 ? 10 : t < 50 ? 6 : 2;
             }
             CpuRnn.setSplitAxis(CpuRnn.SplitAxis.ROWS);
-            assertArrayEquals(new int[] {0, 2, 10}, CpuRnn.rowSplit(2, sizes, 10, true),
+            assertArrayEquals(new int[] {0, 2, 10}, CpuRnn.rowSplit(2, sizes, 10, s2),
                     "rows 0-2 hold 250 of 440 steps; of the even bounds, rows 0-1's 200 is nearer half than 300");
-            assertArrayEquals(new int[] {0, 1, 2, 3}, CpuRnn.rowSplit(3, new int[] {3, 3}, 3, true),
+            assertArrayEquals(new int[] {0, 1, 2, 3}, CpuRnn.rowSplit(3, new int[] {3, 3}, 3, s2),
                     "one row each");
-            assertArrayEquals(new int[] {0, 1, 2}, CpuRnn.rowSplit(5, new int[] {2}, 2, true),
+            assertArrayEquals(new int[] {0, 1, 2}, CpuRnn.rowSplit(5, new int[] {2}, 2, s2),
                     "no more parties than rows");
+            assertNull(CpuRnn.rowSplit(2, sizes, 10, 0), "ROWS still needs packed steps");
             CpuRnn.setSplitAxis(CpuRnn.SplitAxis.UNITS);
-            assertNull(CpuRnn.rowSplit(2, dense, 32, true));
+            assertNull(CpuRnn.rowSplit(2, dense, 64, s3));
         } finally {
             CpuRnn.setSplitAxis(null);
         }

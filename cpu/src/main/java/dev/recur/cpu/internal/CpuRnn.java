@@ -264,8 +264,7 @@ public final class CpuRnn {
             StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep,
                     packed, hHeap);
             int parties = splitParties(team.parties(), spec, batch);
-            runSplit(team, parties, hidden, batch, packed, rowSplit(parties, sizes, batch, packed != null),
-                    loop::run);
+            runSplit(team, parties, hidden, batch, packed, rowSplit(parties, sizes, batch, bytes(packed)), loop::run);
         } catch (RuntimeException | Error e) {
             dir.close();
             throw e;
@@ -399,7 +398,11 @@ public final class CpuRnn {
 
     /** Which dimension a split step divides between the threads ({@code -Drecur.cpu.splitAxis}). */
     public enum SplitAxis {
-        /** Rows when every party gets at least {@link #SPLIT_MIN_ROWS} of them and the steps run packed. */
+        /**
+         * Rows when the steps run packed, every party gets at least {@link #SPLIT_MIN_ROWS} rows and the packed
+         * {@code W_hh} is at least {@link #SPLIT_ROWS_MIN_WEIGHT_BYTES} (each party then streams all of it every
+         * step, which costs nothing extra only when a party's share of it would not stay in its core's L2 either).
+         */
         AUTO,
         /** Blocks of hidden units, one barrier per step. */
         UNITS,
@@ -412,6 +415,12 @@ public final class CpuRnn {
     private static volatile SplitAxis splitAxis = null;
     /** The fewest batch rows a party of a row split owns (AUTO). */
     public static final int SPLIT_MIN_ROWS = 8;
+    /**
+     * The smallest packed {@code W_hh} split by rows (AUTO): 2 MiB. Below it, half of it stays in a core's L2 (1 MB
+     * on this machine's EPYC) when split by units; measured at H = 256 (1 MB), a row split ran LSTM variable-length
+     * batches 1.3–1.5× slower (NOTES.md, fifth pass).
+     */
+    public static final long SPLIT_ROWS_MIN_WEIGHT_BYTES = 2L << 20;
 
     /** Sets the split axis (tests and measurements); null goes back to the system property. */
     public static void setSplitAxis(SplitAxis axis) {
@@ -425,14 +434,19 @@ public final class CpuRnn {
     }
 
     /**
-     * Row bounds for {@code parties} parties splitting the sorted batch by rows, or null to split by units.
-     * Row r of the sorted batch runs for {@code len(r) = #{t : sizes[t] > r}} steps; the bounds share the real
-     * steps (sum of lengths) evenly, at even rows where the batch allows (the kernel takes rows in pairs).
+     * Row bounds for {@code parties} parties splitting the sorted batch by rows, or null to split by units;
+     * {@code packedBytes} is the size of the packed {@code W_hh}, 0 when the steps do not run packed. Row r of
+     * the sorted batch runs for {@code len(r) = #{t : sizes[t] > r}} steps; the bounds share the real steps (sum
+     * of lengths) evenly, at even rows where the batch allows (the kernel takes rows in pairs).
      */
-    public static int[] rowSplit(int parties, int[] sizes, int batch, boolean packed) {
+    public static int[] rowSplit(int parties, int[] sizes, int batch, long packedBytes) {
         SplitAxis axis = splitAxis();
-        if (parties < 2 || !packed || axis == SplitAxis.UNITS
-                || batch < (axis == SplitAxis.ROWS ? 2 : parties * SPLIT_MIN_ROWS)) {
+        boolean rows = switch (axis) {
+            case UNITS -> false;
+            case ROWS -> batch >= 2;
+            case AUTO -> batch >= parties * SPLIT_MIN_ROWS && packedBytes >= SPLIT_ROWS_MIN_WEIGHT_BYTES;
+        };
+        if (parties < 2 || packedBytes == 0 || !rows) {
             return null;
         }
         int n = Math.min(parties, batch);
@@ -580,8 +594,8 @@ public final class CpuRnn {
             int rows = r1 - r0;
             int outWidth = out.dim(2);
             // Heap scratch for the pointwise work of this block, per call (never per step): one array per gate,
-            // row r0 + r (r < the running rows) at r * hu; c holds the LSTM cell state of all rows across the
-            // steps.
+            // row r0 + r (r < the running rows) at r * hu; c holds the LSTM cell state of the party's rows (running
+            // or not) across the steps.
             int bh = rows * hu;
             float[] a0 = new float[bh];
             float[] a1 = mode == RnnMode.LSTM || mode == RnnMode.GRU ? new float[bh] : null;
@@ -938,7 +952,7 @@ public final class CpuRnn {
             }
             int parties = splitParties(team.parties(), spec, batch);
             runSplit(team, parties, hidden, batch, loop.packedT,
-                    rowSplit(parties, ctx.order.batchSizes(), batch, loop.packedT != null), loop::run);
+                    rowSplit(parties, ctx.order.batchSizes(), batch, bytes(loop.packedT)), loop::run);
             copy(loop.dh, 0, dh0S, s * batch * hout, batch * hout);
             CpuTensor dG = loop.dG;
             CpuTensor dGh = loop.dGh;
@@ -1162,6 +1176,11 @@ public final class CpuRnn {
             PackedGemm.multiplyAdd(dgHeap[k & 1], r0 * gh, gh, bs, packedT, p0, p1, scratchOut, n, u0);
             putColumns(dh, dhOff, hout, u0, n, scratch, bs);
         }
+    }
+
+    /** The size of packed weights, 0 for none. */
+    private static long bytes(PackedWeights packed) {
+        return packed == null ? 0 : 4L * packed.data.length;
     }
 
     /** Meets the other parties of a unit split; a row split has no barrier. */
