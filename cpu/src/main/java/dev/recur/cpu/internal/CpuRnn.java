@@ -452,14 +452,10 @@ public final class CpuRnn {
         int n = Math.min(parties, batch);
         long[] work = new long[batch + 1]; // work[r]: real steps of rows [0, r)
         for (int size : sizes) {
-            work[size]++;
+            for (int r = 0; r < size; r++) {
+                work[r + 1]++; // step t runs row r: len(r) counted at r + 1
+            }
         }
-        long total = 0;
-        for (int r = batch; r > 0; r--) { // len(r - 1) = #{t : sizes[t] >= r}
-            total += work[r];
-            work[r] = total;
-        }
-        work[0] = 0;
         for (int r = 1; r <= batch; r++) {
             work[r] += work[r - 1];
         }

@@ -13,9 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  * the shared 2-vCPU machine, the range OpenBLAS's sgemm showed at the step shapes; NOTES.md). Wider tiles need
  * more registers than AVX2's sixteen: C2 issues all of an iteration's broadcasts and loads before its FMAs, so
  * 3 rows × 4 vectors and 6 rows × 2 vectors spilled accumulators to the stack (38 and 37 against 55–67 GFLOP/s,
- * read in the disassembly; NOTES.md). A row left
- * over (odd row counts, B = 1) runs a one-row kernel over two panels at a time, so it still has eight (six)
- * independent FMA chains.
+ * read in the disassembly; NOTES.md). A row left over (odd row counts, B = 1) runs a one-row kernel over two
+ * panels at a time, so it still has eight (six) independent FMA chains.
+ *
+ * <p>Each kernel writes its epilogue (the adds into the gate arrays) out in full instead of passing its
+ * accumulators to a shared helper: a vector passed to a method that C2 does not inline is boxed on the heap, and
+ * C2 refuses to inline once a method's Vector API nodes pass its budget (NodeCountInliningCutoff; a fused cell
+ * in the epilogue ran 6–8× slower for that reason, NOTES.md, fifth pass). Only {@link #add}, one load, add and
+ * store, is small enough to share.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -378,5 +383,4 @@ final class VectorGemm {
             dst[o + col + lane] += lanes[lane];
         }
     }
-
 }
