@@ -37,7 +37,13 @@ public final class CpuBackendProvider implements BackendProvider {
                     + "org.bytedeco:openblas with the classifier for this platform (e.g. linux-x86_64) to the "
                     + "class path", e);
         }
+        long cacheBytes;
+        try {
+            cacheBytes = BlockCache.configuredCapacity();
+        } catch (IllegalArgumentException e) {
+            throw new BackendUnavailableException(e.getMessage(), e);
+        }
         dev.recur.cpu.internal.Blas.setMaxThreads(threads);
-        return new CpuBackend(threads);
+        return new CpuBackend(threads, cacheBytes);
     }
 }

@@ -31,14 +31,17 @@ public final class CpuTensor extends Tensor {
         private volatile Object keepAlive;
         private volatile boolean closed;
 
-        Storage(DType dtype, long numel, boolean zeroed) {
+        /** Where an owned F32 block goes back on close (null: freed). */
+        private final BlockCache cache;
+
+        Storage(BlockCache cache, DType dtype, long numel, boolean zeroed) {
             if (numel > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("cpu: a tensor must have at most 2^31 - 9 elements, got " + numel);
             }
             // At least one element, so that every block has a real address.
             long n = Math.max(1, numel);
             if (dtype == DType.F32) {
-                FloatPointer p = new FloatPointer(n);
+                FloatPointer p = cache.take(n);
                 if (zeroed) {
                     p.zero();
                 } else if (POISON) {
@@ -47,6 +50,7 @@ public final class CpuTensor extends Tensor {
                 this.pointer = p;
                 this.floats = p.asBuffer();
                 this.longs = null;
+                this.cache = cache;
             } else if (dtype == DType.I64) {
                 LongPointer p = new LongPointer(n);
                 if (zeroed) {
@@ -55,6 +59,7 @@ public final class CpuTensor extends Tensor {
                 this.pointer = p;
                 this.floats = null;
                 this.longs = p.asBuffer();
+                this.cache = null;
             } else {
                 throw new IllegalArgumentException("cpu: tensors must be F32 or I64, got " + dtype);
             }
@@ -92,12 +97,15 @@ public final class CpuTensor extends Tensor {
             }
             this.owned = false;
             this.keepAlive = keepAlive;
+            this.cache = null;
         }
 
         void close() {
             if (!closed) {
                 closed = true;
-                if (owned) {
+                if (owned && cache != null) {
+                    cache.give((FloatPointer) pointer);
+                } else if (owned) {
                     pointer.close();
                 } else {
                     keepAlive = null; // the memory is its owner's to free; let go of what kept it alive
@@ -124,7 +132,7 @@ public final class CpuTensor extends Tensor {
 
     private CpuTensor(CpuBackend backend, DType dtype, int[] shape, boolean zeroed) {
         super(backend, dtype, shape);
-        this.storage = new Storage(dtype, numel(), zeroed);
+        this.storage = new Storage(backend.blocks(), dtype, numel(), zeroed);
         this.offset = 0;
         this.owner = true;
     }
