@@ -7,7 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link PackedGemm}'s kernel on the Vector API. Loaded only after {@link PackedGemm#vectorAvailable} has found
  * the {@code jdk.incubator.vector} module.
  *
- * <p>Two rows × one panel per inner loop: 8 (LSTM, RNN) or 6 (GRU) accumulators, one broadcast of each row's
+ * <p>Two rows × one panel per inner loop for four vectors (LSTM, RNN: 8 accumulators), three rows for three
+ * (GRU: 9 accumulators, where two rows had 6 FMA chains, too few to cover the FMA latency; GRU forward S2/S3
+ * 0.8–0.96× the time, NOTES.md, sixth pass); one broadcast of each row's
  * {@code a[r, k]} and one load of each of the panel's vectors per k, so the loop is FMA-bound with the panel's
  * chunk in L1 (a probe on one AVX2 core at [32, 256] × [256, 1024]: 41–73 GFLOP/s from one JVM to the next on
  * the shared 2-vCPU machine, the range OpenBLAS's sgemm showed at the step shapes; NOTES.md). Wider tiles need
@@ -40,7 +42,9 @@ final class VectorGemm {
     /** See {@link PackedGemm#multiplyAdd}. */
     static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
                             int ldo, int u0) {
-        int pairs = rows & ~1;
+        // Three vectors (GRU) take rows in threes first: nine FMA chains instead of six.
+        int triples = w.vectors == 3 ? rows / 3 * 3 : 0;
+        int pairs = triples + ((rows - triples) & ~1);
         for (int p = p0; p < p1 && pairs > 0; p++) {
             // k in chunks, so that the chunk of the panel stays in L1 while every row pair reads it (a whole panel,
             // 32 KB at k = 256, would be read from L2 or L3 once per row pair).
@@ -51,7 +55,10 @@ final class VectorGemm {
                         twoRowsFour(a, aOff + r * lda, aOff + (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
                     }
                 } else {
-                    for (int r = 0; r < pairs; r += 2) {
+                    for (int r = 0; r < triples; r += 3) {
+                        threeRowsThree(a, aOff + r * lda, lda, k0, k1, w, p, out, r * ldo, ldo, u0);
+                    }
+                    for (int r = triples; r < pairs; r += 2) {
                         twoRowsThree(a, aOff + r * lda, aOff + (r + 1) * lda, k0, k1, w, p, out, r * ldo, ldo, u0);
                     }
                 }
@@ -127,6 +134,68 @@ final class VectorGemm {
             addPartial(c11.toArray(), w, p, 1, out, o + ldo, ldo, u0);
             addPartial(c12.toArray(), w, p, 2, out, o + ldo, ldo, u0);
             addPartial(c13.toArray(), w, p, 3, out, o + ldo, ldo, u0);
+        }
+    }
+
+    /**
+     * Three rows × one panel of three vectors (GRU): nine accumulators, so nine independent FMA chains where two
+     * rows have six (an FMA's latency times two FMA ports needs eight to ten to keep the ports busy); three
+     * broadcasts and three loads per nine FMAs.
+     */
+    private static void threeRowsThree(float[] a, int a0, int lda, int k0, int k1, PackedWeights w, int p,
+                                       float[][] out, int o, int ldo, int u0) {
+        float[] pw = w.data;
+        int k = w.k;
+        int base = p * k * 24;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c12 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c22 = c00;
+        for (int kk = k0; kk < k1; kk++) {
+            int pk = base + kk * 24;
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + kk]);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + kk]);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + kk]);
+            FloatVector v = FloatVector.fromArray(S, pw, pk);
+            c00 = x0.fma(v, c00);
+            c10 = x1.fma(v, c10);
+            c20 = x2.fma(v, c20);
+            v = FloatVector.fromArray(S, pw, pk + 8);
+            c01 = x0.fma(v, c01);
+            c11 = x1.fma(v, c11);
+            c21 = x2.fma(v, c21);
+            v = FloatVector.fromArray(S, pw, pk + 16);
+            c02 = x0.fma(v, c02);
+            c12 = x1.fma(v, c12);
+            c22 = x2.fma(v, c22);
+        }
+        if (w.unitOf(p, w.vectors - 1) + 8 - u0 <= ldo) {
+            add(c00, out[w.gateOf(0)], o + w.unitOf(p, 0) - u0);
+            add(c01, out[w.gateOf(1)], o + w.unitOf(p, 1) - u0);
+            add(c02, out[w.gateOf(2)], o + w.unitOf(p, 2) - u0);
+            add(c10, out[w.gateOf(0)], o + ldo + w.unitOf(p, 0) - u0);
+            add(c11, out[w.gateOf(1)], o + ldo + w.unitOf(p, 1) - u0);
+            add(c12, out[w.gateOf(2)], o + ldo + w.unitOf(p, 2) - u0);
+            add(c20, out[w.gateOf(0)], o + 2 * ldo + w.unitOf(p, 0) - u0);
+            add(c21, out[w.gateOf(1)], o + 2 * ldo + w.unitOf(p, 1) - u0);
+            add(c22, out[w.gateOf(2)], o + 2 * ldo + w.unitOf(p, 2) - u0);
+        } else {
+            addPartial(c00.toArray(), w, p, 0, out, o, ldo, u0);
+            addPartial(c01.toArray(), w, p, 1, out, o, ldo, u0);
+            addPartial(c02.toArray(), w, p, 2, out, o, ldo, u0);
+            addPartial(c10.toArray(), w, p, 0, out, o + ldo, ldo, u0);
+            addPartial(c11.toArray(), w, p, 1, out, o + ldo, ldo, u0);
+            addPartial(c12.toArray(), w, p, 2, out, o + ldo, ldo, u0);
+            addPartial(c20.toArray(), w, p, 0, out, o + 2 * ldo, ldo, u0);
+            addPartial(c21.toArray(), w, p, 1, out, o + 2 * ldo, ldo, u0);
+            addPartial(c22.toArray(), w, p, 2, out, o + 2 * ldo, ldo, u0);
         }
     }
 

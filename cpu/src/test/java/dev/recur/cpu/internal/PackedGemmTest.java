@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link PackedGemm}'s two kernels (the Vector API one and its plain-Java twin) against a double-precision
  * product on the unpacked weights, for every gate count, hidden sizes that do and do not fill the last panel,
- * one to five rows (odd counts take the one-row kernel), odd k, and the hidden units split into party blocks at
- * panel boundaries, each block accumulating into what its arrays already hold.
+ * one to eight rows (three gates take rows in threes, then pairs; a row left over takes the one-row kernel), odd
+ * k, and the hidden units split into party blocks at panel boundaries, each block accumulating into what its
+ * arrays already hold.
  */
 class PackedGemmTest {
     private static final int[] GATES = {1, 3, 4};
     private static final int[] HIDDEN = {1, 7, 8, 13, 33, 64};
-    private static final int[] ROWS = {1, 2, 3, 5};
+    private static final int[] ROWS = {1, 2, 3, 4, 5, 6, 7, 8};
     private static final int[] K = {1, 2, 9, 32};
 
     @Test
