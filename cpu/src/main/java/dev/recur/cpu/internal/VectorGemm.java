@@ -42,8 +42,10 @@ final class VectorGemm {
     /** See {@link PackedGemm#multiplyAdd}. */
     static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
                             int ldo, int u0) {
-        // Three vectors (GRU) take rows in threes first: nine FMA chains instead of six.
-        int triples = w.vectors == 3 ? rows / 3 * 3 : 0;
+        // Three vectors (GRU) take rows in threes first: nine FMA chains instead of six. When one row would be left
+        // (rows = 3t + 1), the last four go as two pairs: a lone row costs about as much as a pair.
+        int threes = rows % 3 == 1 && rows >= 4 ? rows / 3 - 1 : rows / 3;
+        int triples = w.vectors == 3 ? 3 * threes : 0;
         int pairs = triples + ((rows - triples) & ~1);
         for (int p = p0; p < p1 && pairs > 0; p++) {
             // k in chunks, so that the chunk of the panel stays in L1 while every row pair reads it (a whole panel,
