@@ -15,7 +15,8 @@ import org.bytedeco.javacpp.Pointer;
  * kernels read through a {@link FloatBuffer} view. Element {@code i} of the tensor is element
  * {@code offset() + i} of the block.
  *
- * <p>The block is either allocated (and freed on {@link #close()}) by Recur, or — for a tensor made by
+ * <p>The block is either allocated by Recur (and on {@link #close()} freed, or for a large F32 block kept by the
+ * backend's block cache for a later tensor), or — for a tensor made by
  * {@link CpuBackend#wrap} — host memory that someone else owns, which Recur reads and writes in place and never
  * frees.
  */
@@ -25,7 +26,7 @@ public final class CpuTensor extends Tensor {
         private final Pointer pointer;
         private final FloatBuffer floats;
         private final LongBuffer longs;
-        /** Whether Recur allocated the block (and frees it on close). */
+        /** Whether Recur allocated the block (and frees it, or gives it back to the cache, on close). */
         private final boolean owned;
         /** For foreign memory: whatever keeps it allocated, strongly held until close. */
         private volatile Object keepAlive;
@@ -202,7 +203,8 @@ public final class CpuTensor extends Tensor {
     }
 
     /**
-     * Frees the memory if this tensor owns it; a view's close does nothing. A tensor made by
+     * Frees the memory if this tensor owns it (a large F32 block goes back to the backend's cache, see
+     * {@link CpuBackend#releaseCachedMemory()}); a view's close does nothing. A tensor made by
      * {@link CpuBackend#wrap} frees nothing: its close marks it (and its views) closed and drops its keep-alive
      * reference. Idempotent.
      */

@@ -1,9 +1,12 @@
 package dev.recur.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.recur.autograd.GradMode;
 import dev.recur.backend.Backend;
 import dev.recur.backend.Backends;
+import dev.recur.backend.RnnWeights;
 import dev.recur.nn.Parameter;
 import dev.recur.nn.rnn.Gru;
 import dev.recur.nn.rnn.Lstm;
@@ -13,7 +16,9 @@ import dev.recur.nn.rnn.Rnn;
 import dev.recur.nn.rnn.RnnGradients;
 import dev.recur.nn.rnn.RnnResult;
 import dev.recur.nn.rnn.RnnState;
+import dev.recur.tensor.DType;
 import dev.recur.tensor.Tensor;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A padded batch with lengths must give, row by row, what each sequence gives alone (B = 1, T = its length):
  * outputs, final states, and the gradients of inputs, initial states and parameters (summed over the
- * sequences). Odd sizes, unsorted lengths, two layers, both directions, LSTM projection.
+ * sequences). Odd sizes, unsorted lengths, two layers, both directions, LSTM projection. Inference through the
+ * backend op writes the same real rows and zeros over every padded one, whatever the output held before.
  */
 class VariableLengthTest {
     private static final int T = 9;
@@ -110,6 +116,58 @@ class VariableLengthTest {
             Map<String, float[]> summed = grads(layer);
             for (String p : batchedGrads.keySet()) {
                 assertClose(name + " d " + p, summed.get(p), batchedGrads.get(p));
+            }
+        }
+    }
+
+    /**
+     * Inference (nothing kept for backward) through the backend op itself, with the output tensor filled with NaN
+     * first: the real rows equal the training-mode forward's, and every padded row is written with zeros.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void inferenceWritesRealRowsAndZerosThePadding(String name, Function<Backend, RecurrentLayer> factory) {
+        try (RecurrentLayer layer = factory.apply(be)) {
+            RnnWeights w = new RnnWeights(layer.spec());
+            for (int l = 0; l < layer.spec().numLayers(); l++) {
+                for (int d = 0; d < layer.spec().directions(); d++) {
+                    for (RnnWeights.Kind k : RnnWeights.Kind.values()) {
+                        Parameter p = layer.parameters().get(RnnWeights.name(k, l, d));
+                        w.set(k, l, d, p == null ? null : p.value());
+                    }
+                }
+            }
+            int batch = LENGTHS.length;
+            int states = layer.spec().numLayers() * layer.spec().directions();
+            int hout = layer.spec().outputSize();
+            int width = layer.spec().directions() * hout;
+            boolean lstm = layer.spec().hasCellState();
+            float[] x = random(new SplittableRandom(6), T * batch * I);
+            float[] nan = new float[T * batch * width];
+            Arrays.fill(nan, Float.NaN);
+            float[] expected;
+            try (Tensor tx = be.fromFloats(x, T, batch, I); RnnResult r = layer.forward(tx, LENGTHS, null)) {
+                expected = r.output().toFloatArray(); // grad mode on: the training path
+            }
+            try (GradMode.Scope g = GradMode.disable(); Tensor tx = be.fromFloats(x, T, batch, I);
+                 Tensor y = be.fromFloats(nan, T, batch, width);
+                 Tensor hn = be.zeros(DType.F32, states, batch, hout);
+                 Tensor cn = lstm ? be.zeros(DType.F32, states, batch, H) : null) {
+                assertNull(be.rnnForward(w, tx, null, null, LENGTHS, y, hn, cn, false));
+                float[] actual = y.toFloatArray();
+                for (int t = 0; t < T; t++) {
+                    for (int b = 0; b < batch; b++) {
+                        for (int j = 0; j < width; j++) {
+                            int at = (t * batch + b) * width + j;
+                            String where = name + ": y[" + t + ", " + b + ", " + j + "] (length " + LENGTHS[b] + ")";
+                            if (t < LENGTHS[b]) {
+                                assertEquals(expected[at], actual[at], 1e-6f, where);
+                            } else {
+                                assertEquals(0f, actual[at], where + " is padding");
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -126,8 +126,12 @@ public final class CpuRnn {
         int dirs = spec.directions();
         int hout = spec.outputSize();
         BatchOrder order = BatchOrder.of(lengths, steps, batch);
-        CpuTensor xs = order.identity() ? x : gatherRows(be, x, order);
-        Context ctx = new Context(spec, w, order, steps, batch, xs, !order.identity());
+        // Inference reads x only through layer 0's compact projection, which gathers the real rows straight from
+        // the caller's order (xPerm): no sorted copy of x. Training keeps the sorted copy for backward.
+        boolean sortX = !order.identity() && keep;
+        CpuTensor xs = sortX ? gatherRows(be, x, order) : x;
+        int[] xPerm = order.identity() || sortX ? null : order.perm();
+        Context ctx = new Context(spec, w, order, steps, batch, xs, sortX);
         CpuTensor h0s = h0 == null ? null : order.identity() ? h0 : gatherRows(be, h0, order);
         CpuTensor c0s = c0 == null ? null : order.identity() ? c0 : gatherRows(be, c0, order);
         CpuTensor hnS = order.identity() ? hn : zeros(be, hn.shape());
@@ -138,15 +142,21 @@ public final class CpuRnn {
         try {
             for (int l = 0; l < spec.numLayers(); l++) {
                 boolean last = l + 1 == spec.numLayers();
-                CpuTensor out = last && direct ? y : zeros(be, steps, batch, dirs * hout);
+                // The steps write the real rows of out. Inference reads no others: the next layer projects the real
+                // rows only, and y gets its padded rows zeroed when the real ones are scattered into it. Training's
+                // outputs are read by backward as whole steps, so they start as zeros.
+                CpuTensor out = last && direct ? y
+                        : keep ? zeros(be, steps, batch, dirs * hout)
+                        : CpuTensor.uninitialized(be, steps, batch, dirs * hout);
+                int[] inPerm = l == 0 ? xPerm : null;
                 for (int d = 0; d < dirs; d++) {
-                    ctx.dirs[l][d] = forwardDirection(be, team, w, l, d, in, h0s, c0s, l * dirs + d, order, out, hnS,
-                            cnS, keep);
+                    ctx.dirs[l][d] = forwardDirection(be, team, w, l, d, in, inPerm, h0s, c0s, l * dirs + d, order,
+                            out, hnS, cnS, keep);
                 }
                 if (!last) {
                     ctx.outputs.add(out);
                 } else if (!direct) {
-                    scatterRows(out, y, order);
+                    scatterRealRows(out, y, order);
                     out.close();
                 }
                 in = out;
@@ -175,7 +185,7 @@ public final class CpuRnn {
      * back. Writes the final states into {@code hnS[stateIndex]}, {@code cnS[stateIndex]}.
      */
     private static Direction forwardDirection(CpuBackend be, StepTeam team, RnnWeights w, int layer, int d,
-                                              CpuTensor in, CpuTensor h0s, CpuTensor c0s, int stateIndex,
+                                              CpuTensor in, int[] inPerm, CpuTensor h0s, CpuTensor c0s, int stateIndex,
                                               BatchOrder order, CpuTensor out, CpuTensor hnS, CpuTensor cnS,
                                               boolean keep) {
         RnnSpec spec = w.spec();
@@ -236,7 +246,7 @@ public final class CpuRnn {
                 teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f,
                         dir.gates, 0, gh);
             } else if (compact) {
-                try (CpuTensor live = liveRows(be, in, sizes, dir.gateRow)) {
+                try (CpuTensor live = liveRows(be, in, inPerm, sizes, dir.gateRow)) {
                     teamGemm(team, false, true, gateRows, gh, inSize, 1f, live, 0, inSize, wIh, 0, inSize, 0f,
                             dir.gates, 0, gh);
                 }
@@ -1201,15 +1211,22 @@ public final class CpuRnn {
     }
 
     /**
-     * The real rows of {@code in [T, B, I]} (sorted: step t runs rows {@code [0, sizes[t])}) one step after the
-     * other, {@code [N, I]} with step t at row {@code first[t]}: one bulk copy per step.
+     * The real rows of {@code in [T, B, I]} one step after the other, {@code [N, I]} with step t at row
+     * {@code first[t]}: step t runs sorted rows {@code [0, sizes[t])}, which are rows {@code perm[i]} of {@code in}
+     * when it is in the caller's order, else rows {@code i} (one bulk copy per step).
      */
-    private static CpuTensor liveRows(CpuBackend be, CpuTensor in, int[] sizes, int[] first) {
+    private static CpuTensor liveRows(CpuBackend be, CpuTensor in, int[] perm, int[] sizes, int[] first) {
         int batch = in.dim(1);
         int inSize = in.dim(2);
         CpuTensor live = CpuTensor.uninitialized(be, first[sizes.length], inSize);
         for (int t = 0; t < sizes.length; t++) {
-            copy(in, t * batch * inSize, live, first[t] * inSize, sizes[t] * inSize);
+            if (perm == null) {
+                copy(in, t * batch * inSize, live, first[t] * inSize, sizes[t] * inSize);
+            } else {
+                for (int i = 0; i < sizes[t]; i++) {
+                    copy(in, (t * batch + perm[i]) * inSize, live, (first[t] + i) * inSize, inSize);
+                }
+            }
         }
         return live;
     }
@@ -1385,6 +1402,28 @@ public final class CpuRnn {
         for (int a = 0; a < outer; a++) {
             for (int i = 0; i < batch; i++) {
                 copy(sorted, (a * batch + i) * f, out, (a * batch + order.perm()[i]) * f, f);
+            }
+        }
+    }
+
+    /**
+     * {@code out[t, perm[i]] = sorted[t, i]} for the real rows ({@code i < sizes[t]}), zeros for the padded ones:
+     * {@code sorted}'s padded rows are never read.
+     */
+    private static void scatterRealRows(CpuTensor sorted, CpuTensor out, BatchOrder order) {
+        int[] sizes = order.batchSizes();
+        int batch = sorted.dim(1);
+        int f = sorted.dim(2);
+        FloatBuffer o = out.floats();
+        float[] zeros = new float[f];
+        for (int t = 0; t < sizes.length; t++) {
+            for (int i = 0; i < batch; i++) {
+                int to = (t * batch + order.perm()[i]) * f;
+                if (i < sizes[t]) {
+                    copy(sorted, (t * batch + i) * f, out, to, f);
+                } else {
+                    o.put(out.offset() + to, zeros, 0, f);
+                }
             }
         }
     }
