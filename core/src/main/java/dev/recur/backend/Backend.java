@@ -31,6 +31,15 @@ public interface Backend {
     /** A new tensor of zeros. */
     Tensor zeros(DType dtype, int... shape);
 
+    /**
+     * A new tensor whose elements are undefined, for an output that the op filling it writes in full (a GEMM with
+     * {@code beta = 0}, a copy, an elementwise op): it saves zero-filling a block that is about to be
+     * overwritten. The default returns {@link #zeros}; a backend that can skip the fill overrides it.
+     */
+    default Tensor empty(DType dtype, int... shape) {
+        return zeros(dtype, shape);
+    }
+
     /** A new F32 tensor holding a copy of {@code data} (row-major, {@code data.length == numel(shape)}). */
     Tensor fromFloats(float[] data, int... shape);
 

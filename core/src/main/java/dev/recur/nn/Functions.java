@@ -14,7 +14,7 @@ public final class Functions {
     /** A new tensor {@code a + b} (same shapes). */
     public static Tensor add(Tensor a, Tensor b) {
         Backend be = a.backend();
-        Tensor out = be.zeros(DType.F32, a.shape());
+        Tensor out = be.empty(DType.F32, a.shape());
         be.copy(a, out);
         be.axpy(1f, b, out);
         return out;
@@ -23,12 +23,12 @@ public final class Functions {
     /** {@code y = act(x)} as a forward; its backward gives {@code dy * act'(x)}. */
     public static Forward activation(Activation act, Tensor x) {
         Backend be = x.backend();
-        Tensor y = be.zeros(DType.F32, x.shape());
+        Tensor y = be.empty(DType.F32, x.shape());
         be.activation(act, x, y);
         return new AbstractForward(act.name().toLowerCase(java.util.Locale.ROOT), y) {
             @Override
             protected Tensor backwardChecked(Tensor dOutput) {
-                Tensor dx = be.zeros(DType.F32, x.shape());
+                Tensor dx = be.empty(DType.F32, x.shape());
                 be.activationBackward(act, x, y, dOutput, dx);
                 return dx;
             }
@@ -44,13 +44,13 @@ public final class Functions {
             throw new IllegalArgumentException("dropout: p must be in [0, 1), got " + p);
         }
         Backend be = x.backend();
-        Tensor y = be.zeros(DType.F32, x.shape());
+        Tensor y = be.empty(DType.F32, x.shape()); // a copy or the dropout op writes every element
         if (!active || p == 0f) {
             be.copy(x, y);
             return new AbstractForward("dropout", y) {
                 @Override
                 protected Tensor backwardChecked(Tensor dOutput) {
-                    Tensor dx = be.zeros(DType.F32, x.shape());
+                    Tensor dx = be.empty(DType.F32, x.shape());
                     be.copy(dOutput, dx);
                     return dx;
                 }
@@ -61,7 +61,7 @@ public final class Functions {
         AbstractForward f = new AbstractForward("dropout", y) {
             @Override
             protected Tensor backwardChecked(Tensor dOutput) {
-                Tensor dx = be.zeros(DType.F32, x.shape());
+                Tensor dx = be.empty(DType.F32, x.shape());
                 be.mul(dOutput, keep, dx);
                 return dx;
             }

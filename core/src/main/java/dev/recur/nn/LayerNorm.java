@@ -42,9 +42,10 @@ public final class LayerNorm extends Module {
         }
         Backend be = backend();
         int rows = Math.toIntExact(x.numel() / features);
-        Tensor y = be.zeros(DType.F32, x.shape());
-        Tensor mean = be.zeros(DType.F32, rows);
-        Tensor rstd = be.zeros(DType.F32, rows);
+        // layerNormForward writes every element of y and every row's statistics.
+        Tensor y = be.empty(DType.F32, x.shape());
+        Tensor mean = be.empty(DType.F32, rows);
+        Tensor rstd = be.empty(DType.F32, rows);
         Tensor x2 = x.reshape(rows, features);
         be.layerNormForward(x2, weight.value(), bias.value(), eps, y.reshape(rows, features), mean, rstd);
         AbstractForward f = new AbstractForward(opName(), y) {

@@ -55,14 +55,14 @@ public final class Linear extends Module {
         int rows = Math.toIntExact(x.numel() / inFeatures);
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = outFeatures;
-        Tensor y = backend().zeros(DType.F32, outShape);
+        Tensor y = backend().empty(DType.F32, outShape); // affine writes it (beta = 0)
         Tensor x2 = x.reshape(rows, inFeatures);
         Tensor y2 = y.reshape(rows, outFeatures);
         apply(x2, y2);
         return new AbstractForward(opName(), y) {
             @Override
             protected Tensor backwardChecked(Tensor dOutput) {
-                Tensor dx = backend().zeros(DType.F32, x.shape());
+                Tensor dx = backend().empty(DType.F32, x.shape());
                 applyBackward(dOutput.reshape(rows, outFeatures), x2, 0f, dx.reshape(rows, inFeatures));
                 return dx;
             }

@@ -107,6 +107,15 @@ public final class CpuBackend implements Backend {
     }
 
     /**
+     * F32: a block not zero-filled (NaN under {@code -Drecur.cpu.poisonUninitialized}, which the build's tests set,
+     * so an op that leaves part of it unwritten shows NaN in its results); other types: zeros.
+     */
+    @Override
+    public Tensor empty(DType dtype, int... shape) {
+        return dtype == DType.F32 ? CpuTensor.uninitialized(this, shape) : zeros(dtype, shape);
+    }
+
+    /**
      * A tensor over host memory that Recur does not own: no copy is made, every read and write of the tensor
      * (and of its {@link CpuTensor#reshape reshapes} and {@link CpuTensor#slice slices}, by the Java kernels and
      * by OpenBLAS alike) goes to {@code memory} in place, and a write to {@code memory} by its owner shows in the
@@ -257,12 +266,17 @@ public final class CpuBackend implements Backend {
         int rows = Math.toIntExact(y.numel() / cols);
         assert bias.numel() == cols;
         FloatBuffer fy = cy.floats();
-        FloatBuffer fb = cb.floats();
+        // Row by row through a heap array, so that the add runs over float[] and vectorizes.
+        float[] b = new float[cols];
+        float[] row = new float[cols];
+        cb.floats().get(cb.offset(), b);
         for (int r = 0; r < rows; r++) {
+            int at = cy.offset() + r * cols;
+            fy.get(at, row);
             for (int j = 0; j < cols; j++) {
-                int i = cy.offset() + r * cols + j;
-                fy.put(i, fy.get(i) + fb.get(cb.offset() + j));
+                row[j] += b[j];
             }
+            fy.put(at, row);
         }
     }
 

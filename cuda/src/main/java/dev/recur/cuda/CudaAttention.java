@@ -78,7 +78,7 @@ final class CudaAttention {
         CudaTensor lse = logSumExp;
         CudaTensor tmpLse = null;
         if (lse == null && avgWeights != null) {
-            tmpLse = be.empty(DType.F32, batch, heads, tq);
+            tmpLse = be.uninitialized(DType.F32, batch, heads, tq);
             lse = tmpLse;
         }
         try (Masks m = new Masks(be, mask)) {
@@ -115,8 +115,8 @@ final class CudaAttention {
         long ts = (long) tq * s;
         CudaBlas blas = be.blas();
         try (Masks m = new Masks(be, mask);
-             CudaTensor p = be.empty(DType.F32, heads, tq, s);
-             CudaTensor dA = be.empty(DType.F32, heads, tq, s)) {
+             CudaTensor p = be.uninitialized(DType.F32, heads, tq, s);
+             CudaTensor dA = be.uninitialized(DType.F32, heads, tq, s)) {
             for (int b = 0; b < batch; b++) {
                 long qb = q.address() + 4L * b * tq * width;
                 long kb = k.address() + 4L * b * s * width;

@@ -104,8 +104,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
         return blas;
     }
 
-    /** A new, uninitialised tensor. */
-    CudaTensor empty(DType dtype, int... shape) {
+    /**
+     * A new, uninitialised tensor, for this backend's own ops. The SPI's {@link #empty} stays zeros here (its
+     * default) until a GPU run has checked that the ops write every element of their outputs.
+     */
+    CudaTensor uninitialized(DType dtype, int... shape) {
         if (dtype != DType.F32 && dtype != DType.I64 && dtype != DType.I32) {
             throw new IllegalArgumentException("cuda: tensors must be F32, I64 or I32, got " + dtype);
         }
@@ -114,14 +117,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     /** A new F32 tensor of zeros. */
     CudaTensor zerosF(int... shape) {
-        CudaTensor t = empty(DType.F32, shape);
+        CudaTensor t = uninitialized(DType.F32, shape);
         dev.memset32(t.address(), 0, t.numel());
         return t;
     }
 
     /** A new I32 tensor holding {@code data} (batch permutations). */
     CudaTensor ints(int[] data) {
-        CudaTensor t = empty(DType.I32, data.length);
+        CudaTensor t = uninitialized(DType.I32, data.length);
         dev.upload(t.address(), 4L * data.length, (buf, from, n) -> {
             for (int i = 0; i < n / 4; i++) {
                 buf.putInt(4 * i, data[(int) (from / 4) + i]);
@@ -132,7 +135,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     /** A new I32 tensor holding {@code data} as bytes, 0 or 1 (attention masks), padded to whole words. */
     CudaTensor bytes(boolean[] data) {
-        CudaTensor t = empty(DType.I32, (data.length + 3) / 4);
+        CudaTensor t = uninitialized(DType.I32, (data.length + 3) / 4);
         dev.memset32(t.address(), 0, t.numel());
         dev.upload(t.address(), data.length, (buf, from, n) -> {
             for (int i = 0; i < n; i++) {
@@ -221,7 +224,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public Tensor zeros(DType dtype, int... shape) {
         synchronized (dev) {
             dev.bind();
-            CudaTensor t = empty(dtype, shape);
+            CudaTensor t = uninitialized(dtype, shape);
             dev.memset32(t.address(), 0, t.byteSize() / 4);
             return t;
         }
@@ -232,7 +235,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         checkLength(data.length, shape);
         synchronized (dev) {
             dev.bind();
-            CudaTensor t = empty(DType.F32, shape);
+            CudaTensor t = uninitialized(DType.F32, shape);
             dev.upload(t.address(), 4L * data.length,
                     (buf, from, n) -> buf.asFloatBuffer().put(data, (int) (from / 4), n / 4));
             return t;
@@ -244,7 +247,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         checkLength(data.length, shape);
         synchronized (dev) {
             dev.bind();
-            CudaTensor t = empty(DType.I64, shape);
+            CudaTensor t = uninitialized(DType.I64, shape);
             dev.upload(t.address(), 8L * data.length,
                     (buf, from, n) -> buf.asLongBuffer().put(data, (int) (from / 8), n / 8));
             return t;
@@ -296,7 +299,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public long firstNonFinite(Tensor t) {
         synchronized (dev) {
             dev.bind();
-            try (CudaTensor found = empty(DType.I64, 1)) {
+            try (CudaTensor found = uninitialized(DType.I64, 1)) {
                 dev.memset8(found.address(), (byte) 0xff, 8);
                 k.kernel(Kernel.FIRST_NON_FINITE).ptr(cuda(t)).l(t.numel()).ptr(found).run1d(t.numel());
                 long[] out = new long[1];
@@ -508,7 +511,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public double sumOfSquares(Tensor t) {
         synchronized (dev) {
             dev.bind();
-            try (CudaTensor acc = empty(DType.I64, 1)) {
+            try (CudaTensor acc = uninitialized(DType.I64, 1)) {
                 dev.memset32(acc.address(), 0, 2);
                 k.kernel(Kernel.SUM_SQUARES).ptr(cuda(t)).l(t.numel()).ptr(acc).run1d(t.numel());
                 return readDouble(acc.address());
@@ -525,7 +528,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         int classes = logits.dim(1);
         synchronized (dev) {
             dev.bind();
-            try (CudaTensor acc = empty(DType.I64, 1)) {
+            try (CudaTensor acc = uninitialized(DType.I64, 1)) {
                 dev.memset32(acc.address(), 0, 2);
                 if (rows > 0) {
                     k.kernel(Kernel.CE_FWD).ptr(cuda(logits)).ptr(cuda(targets)).l(ignoreIndex).f(smoothing)
@@ -552,7 +555,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public double bceWithLogitsForward(Tensor logits, Tensor targets) {
         synchronized (dev) {
             dev.bind();
-            try (CudaTensor acc = empty(DType.I64, 1)) {
+            try (CudaTensor acc = uninitialized(DType.I64, 1)) {
                 dev.memset32(acc.address(), 0, 2);
                 k.kernel(Kernel.BCE_FWD).ptr(cuda(logits)).ptr(cuda(targets)).l(logits.numel()).ptr(acc)
                         .run1d(logits.numel());

@@ -193,7 +193,7 @@ final class CudaRnn {
         Direction dir = new Direction();
         CudaTensor ghStep = null;
         try {
-            dir.gates = be.empty(dev32(), steps, batch, gh);
+            dir.gates = be.uninitialized(dev32(), steps, batch, gh);
             dir.hs = be.zerosF(keep ? steps + 1 : 2, batch, hout);
             if (mode == RnnMode.LSTM) {
                 dir.cs = be.zerosF(keep ? steps + 1 : 2, batch, hidden);
@@ -205,7 +205,7 @@ final class CudaRnn {
                 if (keep) {
                     dir.gru = be.zerosF(steps, batch, 4 * hidden);
                 }
-                ghStep = be.empty(dev32(), batch, gh);
+                ghStep = be.uninitialized(dev32(), batch, gh);
             }
             long rows = (long) steps * batch;
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + b_ih (+ b_hh, except GRU where b_hh stays on the hidden side)
@@ -477,7 +477,7 @@ final class CudaRnn {
 
     /** A new {@code [A, B, F]} tensor with dimension 1 in sorted order: {@code out[a, i] = t[a, perm[i]]}. */
     private CudaTensor gather(CudaTensor t, CudaTensor perm) {
-        CudaTensor out = be.empty(dev32(), t.shape());
+        CudaTensor out = be.uninitialized(dev32(), t.shape());
         be.kernels().kernel(Kernel.GATHER_BATCH).ptr(t).ptr(out).ptr(perm).i(t.dim(0)).i(t.dim(1)).i(t.dim(2))
                 .run1d(t.numel());
         return out;

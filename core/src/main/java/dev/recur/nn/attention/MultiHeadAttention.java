@@ -112,7 +112,7 @@ public final class MultiHeadAttention extends Module {
         Tensor x2 = x.reshape(rows, e);
         Tensor[] qkv = new Tensor[3];
         for (int p = 0; p < 3; p++) {
-            qkv[p] = be.zeros(DType.F32, batch, steps, e);
+            qkv[p] = be.empty(DType.F32, batch, steps, e); // a GEMM with beta = 0 writes it
             project(p, x2, qkv[p].reshape(rows, e));
         }
         boolean keep = GradMode.isEnabled();
@@ -120,7 +120,7 @@ public final class MultiHeadAttention extends Module {
         Tensor lse = keep ? be.zeros(DType.F32, batch, heads, steps) : null;
         Tensor weights = needWeights ? be.zeros(DType.F32, batch, steps, steps) : null;
         be.attentionForward(qkv[0], qkv[1], qkv[2], heads, mask, ctx, lse, weights);
-        Tensor out = be.zeros(DType.F32, batch, steps, e);
+        Tensor out = be.empty(DType.F32, batch, steps, e);
         outProj.apply(ctx.reshape(rows, e), out.reshape(rows, e));
         AttentionForward f = new AttentionForward(out, weights) {
             @Override

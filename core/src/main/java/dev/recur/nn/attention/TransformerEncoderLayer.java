@@ -156,7 +156,7 @@ public final class TransformerEncoderLayer extends Module {
     }
 
     private static Tensor copyOf(Tensor t) {
-        Tensor c = t.backend().zeros(t.dtype(), t.shape());
+        Tensor c = t.backend().empty(t.dtype(), t.shape());
         t.backend().copy(t, c);
         return c;
     }

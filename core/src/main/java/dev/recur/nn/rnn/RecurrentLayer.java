@@ -136,9 +136,10 @@ public abstract class RecurrentLayer extends Module {
         }
 
         Tensor x = batchFirst ? transposed(input) : input;
-        Tensor y = be.zeros(DType.F32, steps, batch, spec.directions() * spec.outputSize());
-        Tensor hn = be.zeros(DType.F32, states, batch, spec.outputSize());
-        Tensor cn = spec.hasCellState() ? be.zeros(DType.F32, states, batch, spec.hiddenSize()) : null;
+        // rnnForward writes every element of its outputs (zeros past each sequence's end).
+        Tensor y = be.empty(DType.F32, steps, batch, spec.directions() * spec.outputSize());
+        Tensor hn = be.empty(DType.F32, states, batch, spec.outputSize());
+        Tensor cn = spec.hasCellState() ? be.empty(DType.F32, states, batch, spec.hiddenSize()) : null;
         RnnContext ctx = be.rnnForward(weights, x, h0, c0, checkedLengths, y, hn, cn, GradMode.isEnabled());
         Tensor output = y;
         if (batchFirst) {
