@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.recur.backend.AttentionMask;
 import dev.recur.backend.Backend;
 import dev.recur.backend.Backends;
+import dev.recur.cpu.internal.PackedGemm;
 import dev.recur.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,6 +73,18 @@ class AttentionKernelsTest {
             }
         }
         return m;
+    }
+
+    /** The same cases with the softmax's exp on the plain-Java path ({@code -Drecur.cpu.vector=off}). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void withoutTheVectorApiTooMatch(Case c) {
+        PackedGemm.setVector(false);
+        try {
+            forwardAndBackwardMatchTheFloat64Reference(c);
+        } finally {
+            PackedGemm.setVector(null);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

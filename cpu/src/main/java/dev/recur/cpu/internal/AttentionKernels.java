@@ -53,6 +53,8 @@ public final class AttentionKernels {
         float scale = (float) (1.0 / Math.sqrt(dh));
         float invHeads = 1f / heads;
         boolean[] barred = new boolean[tq * s];
+        float[] a = new float[s];
+        boolean vector = PackedGemm.vectorInUse();
         try (CpuTensor work = (CpuTensor) backend.zeros(DType.F32, tq, s)) {
             FloatBuffer w = work.floats();
             int wo = work.offset();
@@ -70,23 +72,34 @@ public final class AttentionKernels {
                     for (int i = 0; i < tq; i++) {
                         int row = wo + i * s;
                         int mrow = i * s;
-                        // A = softmax(P + mask), stable: subtract the row max
+                        // A = softmax(P + mask), stable: subtract the row max; the row on the heap, so that the
+                        // loops run over float[] (exp on the Vector API when it is in use).
+                        w.get(row, a);
                         float max = Float.NEGATIVE_INFINITY;
                         for (int j = 0; j < s; j++) {
                             if (!(anyMasked && barred[mrow + j])) {
-                                max = Math.max(max, w.get(row + j));
+                                max = Math.max(max, a[j]);
+                            }
+                        }
+                        if (vector) {
+                            VectorMath.expShifted(a, s, max);
+                        } else {
+                            for (int j = 0; j < s; j++) {
+                                a[j] = FastMath.exp(a[j] - max);
                             }
                         }
                         double sum = 0;
                         for (int j = 0; j < s; j++) {
-                            float e = anyMasked && barred[mrow + j] ? 0f : FastMath.exp(w.get(row + j) - max);
-                            w.put(row + j, e);
-                            sum += e;
+                            if (anyMasked && barred[mrow + j]) {
+                                a[j] = 0f; // exp of a barred score (which may exceed max) is dropped
+                            }
+                            sum += a[j];
                         }
                         float inv = (float) (1.0 / sum);
                         for (int j = 0; j < s; j++) {
-                            w.put(row + j, w.get(row + j) * inv);
+                            a[j] *= inv;
                         }
+                        w.put(row, a);
                         if (lse != null) {
                             lse.put(logSumExp.offset() + (b * heads + h) * tq + i, (float) (max + Math.log(sum)));
                         }
@@ -140,6 +153,9 @@ public final class AttentionKernels {
         boolean[] barred = new boolean[tq * s];
         FloatBuffer lse = logSumExp.floats();
         FloatBuffer dAvg = dAvgWeights == null ? null : dAvgWeights.floats();
+        float[] pRow = new float[s];
+        float[] gRow = new float[s];
+        boolean vector = PackedGemm.vectorInUse();
         try (CpuTensor aWork = (CpuTensor) backend.zeros(DType.F32, tq, s);
              CpuTensor dWork = (CpuTensor) backend.zeros(DType.F32, tq, s)) {
             FloatBuffer a = aWork.floats();
@@ -167,23 +183,37 @@ public final class AttentionKernels {
                         int mrow = i * s;
                         float l = lse.get(logSumExp.offset() + (b * heads + h) * tq + i);
                         int gr = dAvg == null ? 0 : dAvgWeights.offset() + (b * tq + i) * s;
+                        // The rows on the heap, so that the loops run over float[] (exp on the Vector API when it
+                        // is in use).
+                        a.get(ar, pRow);
+                        d.get(dr, gRow);
+                        if (vector) {
+                            VectorMath.expShifted(pRow, s, l);
+                        } else {
+                            for (int j = 0; j < s; j++) {
+                                pRow[j] = FastMath.exp(pRow[j] - l);
+                            }
+                        }
                         double dsum = 0;
                         for (int j = 0; j < s; j++) {
-                            float p = anyMasked && barred[mrow + j] ? 0f : FastMath.exp(a.get(ar + j) - l);
-                            a.put(ar + j, p);
-                            float g = d.get(dr + j);
+                            if (anyMasked && barred[mrow + j]) {
+                                pRow[j] = 0f;
+                            }
+                            float g = gRow[j];
                             if (dAvg != null) {
                                 // avgWeights[b] += A / NH
                                 g += dAvg.get(gr + j) * invHeads;
                             }
-                            d.put(dr + j, g);
-                            dsum += (double) g * p;
+                            gRow[j] = g;
+                            dsum += (double) g * pRow[j];
                         }
                         // A = softmax(P): dP = A ∘ (dA - Σ_j dA A)
                         float dd = (float) dsum;
                         for (int j = 0; j < s; j++) {
-                            d.put(dr + j, a.get(ar + j) * (d.get(dr + j) - dd));
+                            gRow[j] = pRow[j] * (gRow[j] - dd);
                         }
+                        a.put(ar, pRow);
+                        d.put(dr, gRow);
                     }
                     // out_h = A v_h  →  dv_h = A^T dOut_h
                     Blas.sgemm(true, false, s, dh, tq, 1f, aAddr, s, doAddr, width, 0f, dv.address() + kvHead, width);
