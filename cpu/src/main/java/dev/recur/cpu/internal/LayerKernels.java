@@ -101,39 +101,61 @@ public final class LayerKernels {
                                          int gOff, FloatBuffer mean, int mOff, FloatBuffer rstd, int rOff,
                                          FloatBuffer dx, int dxOff, FloatBuffer dGamma, int dgOff, FloatBuffer dBeta,
                                          int dbOff, int rows, int cols) {
+        // Rows through heap arrays, as in forward: xhat and dxhat computed once per row into float[] (loops that
+        // vectorize), the row sums in two double chains each.
         double[] dg = dGamma == null ? null : new double[cols];
         double[] db = dBeta == null ? null : new double[cols];
+        float[] g = new float[cols];
+        if (gamma == null) {
+            java.util.Arrays.fill(g, 1f);
+        } else {
+            gamma.get(gOff, g);
+        }
+        float[] xhat = new float[cols];
+        float[] d = new float[cols];
+        float[] dxhat = new float[cols];
+        int pairs = cols & ~1;
         for (int n = 0; n < rows; n++) {
-            int xr = xOff + n * cols;
-            int dyr = dyOff + n * cols;
-            int dxr = dxOff + n * cols;
+            x.get(xOff + n * cols, xhat);
+            dy.get(dyOff + n * cols, d);
             float mu = mean.get(mOff + n);
             float rs = rstd.get(rOff + n);
             // y = xhat * gamma + beta
-            double sumDxhat = 0;
-            double sumDxhatXhat = 0;
             for (int e = 0; e < cols; e++) {
-                float xhat = (x.get(xr + e) - mu) * rs;
-                float d = dy.get(dyr + e);
-                float dxhat = gamma == null ? d : d * gamma.get(gOff + e);
-                sumDxhat += dxhat;
-                sumDxhatXhat += (double) dxhat * xhat;
-                if (dg != null) {
-                    dg[e] += (double) d * xhat;
+                xhat[e] = (xhat[e] - mu) * rs;
+                dxhat[e] = d[e] * g[e];
+            }
+            double s0 = 0;
+            double s1 = 0;
+            double t0 = 0;
+            double t1 = 0;
+            for (int e = 0; e < pairs; e += 2) {
+                s0 += dxhat[e];
+                s1 += dxhat[e + 1];
+                t0 += (double) dxhat[e] * xhat[e];
+                t1 += (double) dxhat[e + 1] * xhat[e + 1];
+            }
+            if (pairs < cols) {
+                s0 += dxhat[cols - 1];
+                t0 += (double) dxhat[cols - 1] * xhat[cols - 1];
+            }
+            if (dg != null) {
+                for (int e = 0; e < cols; e++) {
+                    dg[e] += (double) d[e] * xhat[e];
                 }
-                if (db != null) {
-                    db[e] += d;
+            }
+            if (db != null) {
+                for (int e = 0; e < cols; e++) {
+                    db[e] += d[e];
                 }
             }
             // xhat = (x - mean) * rstd, mean and rstd functions of the whole row
-            float mDxhat = (float) (sumDxhat / cols);
-            float mDxhatXhat = (float) (sumDxhatXhat / cols);
+            float mDxhat = (float) ((s0 + s1) / cols);
+            float mDxhatXhat = (float) ((t0 + t1) / cols);
             for (int e = 0; e < cols; e++) {
-                float xhat = (x.get(xr + e) - mu) * rs;
-                float d = dy.get(dyr + e);
-                float dxhat = gamma == null ? d : d * gamma.get(gOff + e);
-                dx.put(dxr + e, rs * (dxhat - mDxhat - xhat * mDxhatXhat));
+                d[e] = rs * (dxhat[e] - mDxhat - xhat[e] * mDxhatXhat);
             }
+            dx.put(dxOff + n * cols, d);
         }
         for (int e = 0; e < cols; e++) {
             if (dg != null) {
