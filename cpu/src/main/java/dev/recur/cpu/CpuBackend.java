@@ -479,8 +479,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void attentionForward(Tensor q, Tensor k, Tensor v, int heads, dev.recur.backend.AttentionMask mask,
                                  Tensor out, Tensor logSumExp, Tensor avgWeights) {
-        AttentionKernels.forward(this, cpu(q), cpu(k), cpu(v), heads, mask, cpu(out), cpuOrNull(logSumExp),
-                cpuOrNull(avgWeights));
+        AttentionKernels.forward(this, stepTeam, cpu(q), cpu(k), cpu(v), heads, mask, cpu(out),
+                cpuOrNull(logSumExp), cpuOrNull(avgWeights));
     }
 
     @Override

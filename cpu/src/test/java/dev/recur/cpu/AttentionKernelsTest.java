@@ -56,6 +56,11 @@ class AttentionKernelsTest {
                     avg));
             cases.add(new Case("one head, one key", 2, 3, 1, 1, 4, AttentionMask.NONE, avg));
         }
+        // Above Blas.SINGLE_THREAD_FLOPS (4·B·NH·Tq·S·Dh = 5.7e7): the forward shares the batch rows between the
+        // backend's threads (three rows: uneven shares), avgWeights summed per row.
+        cases.add(new Case("large, rows split, key_padding", 3, 128, 128, 4, 72,
+                new AttentionMask(false, null, AttentionMask.keyPaddingFromLengths(new long[] {128, 37, 64}, 128)),
+                true));
         return cases.stream().map(Arguments::of);
     }
 

@@ -30,8 +30,10 @@ public final class AttentionKernels {
      * {@code avgWeights [B, Tq, S] = Σ_h A / NH} when they are not null.
      *
      * @param backend allocates the {@code [Tq, S]} workspace
+     * @param team    shares the batch rows between its threads (each row's heads on one thread, its GEMMs on one
+     *                OpenBLAS thread) when the work is large enough; null for the calling thread only
      */
-    public static void forward(Backend backend, CpuTensor q, CpuTensor k, CpuTensor v, int heads,
+    public static void forward(Backend backend, StepTeam team, CpuTensor q, CpuTensor k, CpuTensor v, int heads,
                                AttentionMask mask, CpuTensor out, CpuTensor logSumExp, CpuTensor avgWeights) {
         int batch = q.dim(0);
         int tq = q.dim(1);
@@ -50,17 +52,40 @@ public final class AttentionKernels {
             zero(out.floats(), out.offset(), batch * tq * width);
             return;
         }
+        boolean vector = PackedGemm.vectorInUse();
+        double flops = 4.0 * batch * heads * tq * s * dh;
+        int parties = team == null || flops < Blas.SINGLE_THREAD_FLOPS ? 1 : Math.min(team.parties(), batch);
+        if (parties == 1) {
+            forwardRows(backend, 0, batch, q, k, v, heads, mask, out, logSumExp, avgWeights, vector, false);
+            return;
+        }
+        // Batch rows, not heads, per thread: avgWeights sums over the heads of a row.
+        team.run(parties, (party, barrier) -> forwardRows(backend, party * batch / parties,
+                (party + 1) * batch / parties, q, k, v, heads, mask, out, logSumExp, avgWeights, vector, true));
+    }
+
+    /**
+     * {@link #forward} for batch rows {@code [b0, b1)} on the calling thread; {@code split}: other threads run the
+     * other rows, so each GEMM stays on one OpenBLAS thread (else OpenBLAS may thread a large one).
+     */
+    private static void forwardRows(Backend backend, int b0, int b1, CpuTensor q, CpuTensor k, CpuTensor v,
+                                    int heads, AttentionMask mask, CpuTensor out, CpuTensor logSumExp,
+                                    CpuTensor avgWeights, boolean vector, boolean split) {
+        int tq = q.dim(1);
+        int width = q.dim(2);
+        int s = k.dim(1);
+        int dh = width / heads;
+        FloatBuffer avg = avgWeights == null ? null : avgWeights.floats();
         float scale = (float) (1.0 / Math.sqrt(dh));
         float invHeads = 1f / heads;
         boolean[] barred = new boolean[tq * s];
         float[] a = new float[s];
-        boolean vector = PackedGemm.vectorInUse();
         try (CpuTensor work = (CpuTensor) backend.zeros(DType.F32, tq, s)) {
             FloatBuffer w = work.floats();
             int wo = work.offset();
             long wAddr = work.address();
             FloatBuffer lse = logSumExp == null ? null : logSumExp.floats();
-            for (int b = 0; b < batch; b++) {
+            for (int b = b0; b < b1; b++) {
                 boolean anyMasked = expandMask(mask, b, tq, s, barred);
                 for (int h = 0; h < heads; h++) {
                     long qAddr = q.address() + 4L * ((long) b * tq * width + (long) h * dh);
@@ -68,7 +93,7 @@ public final class AttentionKernels {
                     long vAddr = v.address() + 4L * ((long) b * s * width + (long) h * dh);
                     long oAddr = out.address() + 4L * ((long) b * tq * width + (long) h * dh);
                     // P = scale * q_h k_h^T
-                    Blas.sgemm(false, true, tq, s, dh, scale, qAddr, width, kAddr, width, 0f, wAddr, s);
+                    gemm(split, false, true, tq, s, dh, scale, qAddr, width, kAddr, width, wAddr, s);
                     for (int i = 0; i < tq; i++) {
                         int row = wo + i * s;
                         int mrow = i * s;
@@ -111,7 +136,7 @@ public final class AttentionKernels {
                         }
                     }
                     // out_h = A v_h
-                    Blas.sgemm(false, false, tq, dh, s, 1f, wAddr, s, vAddr, width, 0f, oAddr, width);
+                    gemm(split, false, false, tq, dh, s, 1f, wAddr, s, vAddr, width, oAddr, width);
                 }
             }
         }
@@ -244,6 +269,16 @@ public final class AttentionKernels {
             }
         }
         return any;
+    }
+
+    /** {@code C = alpha op(A) op(B)}: on one OpenBLAS thread when {@code split}, else as OpenBLAS chooses. */
+    private static void gemm(boolean split, boolean transA, boolean transB, int m, int n, int k, float alpha, long a,
+                             int lda, long b, int ldb, long c, int ldc) {
+        if (split) {
+            Blas.sgemm1(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc);
+        } else {
+            Blas.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, 0f, c, ldc);
+        }
     }
 
     private static void zero(FloatBuffer f, int off, int n) {
