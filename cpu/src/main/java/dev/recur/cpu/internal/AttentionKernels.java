@@ -106,13 +106,7 @@ public final class AttentionKernels {
                                 max = Math.max(max, a[j]);
                             }
                         }
-                        if (vector) {
-                            VectorMath.expShifted(a, s, max);
-                        } else {
-                            for (int j = 0; j < s; j++) {
-                                a[j] = FastMath.exp(a[j] - max);
-                            }
-                        }
+                        expShifted(vector, a, s, max);
                         double sum = 0;
                         for (int j = 0; j < s; j++) {
                             if (anyMasked && barred[mrow + j]) {
@@ -212,13 +206,7 @@ public final class AttentionKernels {
                         // is in use).
                         a.get(ar, pRow);
                         d.get(dr, gRow);
-                        if (vector) {
-                            VectorMath.expShifted(pRow, s, l);
-                        } else {
-                            for (int j = 0; j < s; j++) {
-                                pRow[j] = FastMath.exp(pRow[j] - l);
-                            }
-                        }
+                        expShifted(vector, pRow, s, l);
                         double dsum = 0;
                         for (int j = 0; j < s; j++) {
                             if (anyMasked && barred[mrow + j]) {
@@ -269,6 +257,20 @@ public final class AttentionKernels {
             }
         }
         return any;
+    }
+
+    /**
+     * {@code a[j] = exp(a[j] - shift)} for {@code j < n}: on the Vector API when {@code vector} (it is in use), else
+     * the scalar {@link FastMath#exp}.
+     */
+    private static void expShifted(boolean vector, float[] a, int n, float shift) {
+        if (vector) {
+            VectorMath.expShifted(a, n, shift);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            a[j] = FastMath.exp(a[j] - shift);
+        }
     }
 
     /** {@code C = alpha op(A) op(B)}: on one OpenBLAS thread when {@code split}, else as OpenBLAS chooses. */

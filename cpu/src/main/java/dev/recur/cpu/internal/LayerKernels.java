@@ -29,16 +29,8 @@ public final class LayerKernels {
         // Each row goes through a heap array, so that the loops run over float[] and C2 vectorizes the last one;
         // the sums run in four double chains (one chain waits an add's latency per element).
         float[] row = new float[cols];
-        float[] g = new float[cols];
-        float[] b = new float[cols];
-        if (gamma == null) {
-            java.util.Arrays.fill(g, 1f);
-        } else {
-            gamma.get(gOff, g);
-        }
-        if (beta != null) {
-            beta.get(bOff, b);
-        }
+        float[] g = vectorOr(gamma, gOff, cols, 1f);
+        float[] b = vectorOr(beta, bOff, cols, 0f);
         int quads = cols & ~3;
         for (int n = 0; n < rows; n++) {
             x.get(xOff + n * cols, row);
@@ -105,12 +97,7 @@ public final class LayerKernels {
         // vectorize), the row sums in two double chains each.
         double[] dg = dGamma == null ? null : new double[cols];
         double[] db = dBeta == null ? null : new double[cols];
-        float[] g = new float[cols];
-        if (gamma == null) {
-            java.util.Arrays.fill(g, 1f);
-        } else {
-            gamma.get(gOff, g);
-        }
+        float[] g = vectorOr(gamma, gOff, cols, 1f);
         float[] xhat = new float[cols];
         float[] d = new float[cols];
         float[] dxhat = new float[cols];
@@ -165,6 +152,17 @@ public final class LayerKernels {
                 dBeta.put(dbOff + e, (float) (dBeta.get(dbOff + e) + db[e]));
             }
         }
+    }
+
+    /** {@code v[off, off+n)} on the heap, or {@code n} copies of {@code fill} when {@code v} is null. */
+    private static float[] vectorOr(FloatBuffer v, int off, int n, float fill) {
+        float[] out = new float[n];
+        if (v == null) {
+            java.util.Arrays.fill(out, fill);
+        } else {
+            v.get(off, out);
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- embedding
