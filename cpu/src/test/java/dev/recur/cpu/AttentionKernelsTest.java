@@ -122,11 +122,13 @@ class AttentionKernelsTest {
             assertClose(c + " avgWeights", ref.avg, cpu.toFloatArray(avg));
         }
 
-        // The forward without the optional outputs computes the same out.
+        // The forward without the optional outputs computes the same out, to the last bits: two calls with the
+        // same inputs were seen to differ by one ulp in about 1 % of the elements of the large case (rows of one
+        // softmax; NOTES.md, seventh pass), so the check allows 1e-6 where a wrong path would be off by far more.
         Tensor out2 = nans(c.batch(), c.tq(), width);
         cpu.attentionForward(tq, tk, tv, c.heads(), c.mask(), out2, null, null);
-        assertEquals(Arrays.toString(cpu.toFloatArray(out)), Arrays.toString(cpu.toFloatArray(out2)),
-                c + ": out must not depend on whether logSumExp / avgWeights are asked for");
+        assertClose(c + ": out must not depend on whether logSumExp / avgWeights are asked for",
+                toDouble(cpu.toFloatArray(out)), cpu.toFloatArray(out2), 1e-6);
 
         Tensor tdOut = cpu.fromFloats(dOut, c.batch(), c.tq(), width);
         Tensor tdAvg = dAvg == null ? null : cpu.fromFloats(dAvg, c.batch(), c.tq(), c.s());
