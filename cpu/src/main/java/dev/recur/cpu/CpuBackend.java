@@ -77,9 +77,9 @@ public final class CpuBackend implements Backend {
         String stepGemm;
         try {
             stepGemm = CpuRnn.stepGemm() == CpuRnn.StepGemm.PACKED
-                    ? "packed weights, " + PackedGemm.vectorStatus()
-                    : "OpenBLAS" + (PackedGemm.vectorInUse() ? "" : " (no Vector API: java --add-modules "
-                    + "jdk.incubator.vector for the packed kernel)");
+                    ? "packed weights, " + PackedGemm.kernelStatus()
+                    : "OpenBLAS" + (PackedGemm.kernelInUse() != PackedGemm.Kernel.JAVA ? ""
+                    : " (packed kernels: " + PackedGemm.kernelStatus() + ")");
         } catch (IllegalArgumentException e) {
             stepGemm = "invalid: " + e.getMessage();
         }

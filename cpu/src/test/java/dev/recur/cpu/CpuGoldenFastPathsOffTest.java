@@ -11,8 +11,9 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The golden suite with the cpu backend's fast paths forced off: one-row GEMMs through sgemm instead of GEMV,
- * no step split across threads, the recurrent step's packed GEMM on its plain-Java kernel instead of the Vector
- * API. ({@link CpuGoldenBlasStepTest} runs the suite with the step GEMM on OpenBLAS.)
+ * no step split across threads, the recurrent step's packed GEMM on its plain-Java kernel instead of the native or
+ * Vector API one. ({@link CpuGoldenBlasStepTest} runs the suite with the step GEMM on OpenBLAS,
+ * {@link CpuGoldenVectorKernelTest} on the Vector API kernel.)
  */
 class CpuGoldenFastPathsOffTest extends GoldenSuite {
     private static boolean gemv;
@@ -22,6 +23,7 @@ class CpuGoldenFastPathsOffTest extends GoldenSuite {
         gemv = Blas.gemvForOneRow();
         Blas.setGemvForOneRow(false);
         CpuRnn.setStepSplit(CpuRnn.StepSplit.OFF);
+        PackedGemm.setNative(false);
         PackedGemm.setVector(false);
         CpuRnn.setStepGemm(CpuRnn.StepGemm.PACKED); // packed on the plain-Java kernel, not auto's OpenBLAS
     }
@@ -30,6 +32,7 @@ class CpuGoldenFastPathsOffTest extends GoldenSuite {
     static void restore() {
         Blas.setGemvForOneRow(gemv);
         CpuRnn.setStepSplit(null);
+        PackedGemm.setNative(null);
         PackedGemm.setVector(null);
         CpuRnn.setStepGemm(null);
     }

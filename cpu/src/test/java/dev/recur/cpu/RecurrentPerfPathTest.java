@@ -449,15 +449,19 @@ class RecurrentPerfPathTest {
         try {
             CpuRnn.setStepGemm(CpuRnn.StepGemm.AUTO);
             PackedGemm.setVector(true);
+            assertEquals(PackedGemm.kernelInUse() != PackedGemm.Kernel.JAVA ? CpuRnn.StepGemm.PACKED
+                    : CpuRnn.StepGemm.BLAS, CpuRnn.stepGemm(), "auto packs when a SIMD kernel runs");
+            PackedGemm.setNative(false);
             assertEquals(PackedGemm.vectorInUse() ? CpuRnn.StepGemm.PACKED : CpuRnn.StepGemm.BLAS,
-                    CpuRnn.stepGemm(), "auto packs when the Vector API kernel runs");
+                    CpuRnn.stepGemm(), "auto packs on the Vector API kernel");
             PackedGemm.setVector(false);
-            assertEquals(CpuRnn.StepGemm.BLAS, CpuRnn.stepGemm(), "auto without the Vector API: OpenBLAS");
+            assertEquals(CpuRnn.StepGemm.BLAS, CpuRnn.stepGemm(), "auto with neither SIMD kernel: OpenBLAS");
             CpuRnn.setStepGemm(CpuRnn.StepGemm.PACKED);
             assertEquals(CpuRnn.StepGemm.PACKED, CpuRnn.stepGemm(), "packed on request, on the plain-Java kernel");
             assertTrue(new CpuBackend(1).describe().contains("plain Java"), "describe() names the kernel");
             CpuRnn.setStepGemm(null);
             PackedGemm.setVector(null);
+            PackedGemm.setNative(null);
             System.setProperty(CpuRnn.STEP_GEMM_PROPERTY, "fast");
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     CpuRnn::stepGemm);
@@ -467,11 +471,17 @@ class RecurrentPerfPathTest {
             e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, PackedGemm::vectorInUse);
             assertTrue(e.getMessage().contains(PackedGemm.VECTOR_PROPERTY) && e.getMessage().contains("maybe"),
                     e.getMessage());
+            System.setProperty(PackedGemm.NATIVE_PROPERTY, "yes");
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, PackedGemm::nativeInUse);
+            assertTrue(e.getMessage().contains(PackedGemm.NATIVE_PROPERTY) && e.getMessage().contains("yes"),
+                    e.getMessage());
         } finally {
             System.clearProperty(CpuRnn.STEP_GEMM_PROPERTY);
             System.clearProperty(PackedGemm.VECTOR_PROPERTY);
+            System.clearProperty(PackedGemm.NATIVE_PROPERTY);
             CpuRnn.setStepGemm(null);
             PackedGemm.setVector(null);
+            PackedGemm.setNative(null);
         }
     }
 

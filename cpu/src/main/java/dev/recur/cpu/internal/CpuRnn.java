@@ -340,11 +340,11 @@ public final class CpuRnn {
 
     /** How the recurrent GEMM of each step is computed ({@code -Drecur.cpu.stepGemm}). */
     public enum StepGemm {
-        /** {@link #PACKED} when the Vector API kernel is in use, else {@link #BLAS} (the default). */
+        /** {@link #PACKED} when the native or the Vector API kernel is in use, else {@link #BLAS} (the default). */
         AUTO,
         /**
          * {@link PackedGemm} on {@code W_hh} packed once per call, adding into the step's gate arrays; on the
-         * plain-Java kernel when the Vector API is not in use.
+         * plain-Java kernel when neither the native nor the Vector API kernel is in use.
          */
         PACKED,
         /** OpenBLAS's sgemm on {@code W_hh} as it is (repacked inside every call). */
@@ -367,8 +367,8 @@ public final class CpuRnn {
             g = option(STEP_GEMM_PROPERTY, StepGemm.AUTO, StepGemm.values());
         }
         if (g == StepGemm.AUTO) {
-            // The plain-Java kernel is several times slower than OpenBLAS: packed only with the Vector API.
-            return PackedGemm.vectorInUse() ? StepGemm.PACKED : StepGemm.BLAS;
+            // The plain-Java kernel is several times slower than OpenBLAS: packed only with a SIMD kernel.
+            return PackedGemm.kernelInUse() != PackedGemm.Kernel.JAVA ? StepGemm.PACKED : StepGemm.BLAS;
         }
         return g;
     }

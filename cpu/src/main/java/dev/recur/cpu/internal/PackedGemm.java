@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The recurrent step's GEMM on weights packed once per call ({@link PackedWeights}), in Java:
+ * The recurrent step's GEMM on weights packed once per call ({@link PackedWeights}):
  *
  * <pre>
  *   out[gateOf(v)][r * ldo + unit - u0] += sum_k a[aOff + r * lda + k] * W[gateOf(v) * H + unit, k]
@@ -12,12 +12,13 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>{@code out[q]} holds gate q of the caller's block of units, row-major with {@code ldo = u1 - u0} columns,
- * already holding what is added to (the input projection, a bias, or zeros). Two kernels compute it:
- * {@link VectorGemm} (the Vector API, {@code jdk.incubator.vector}: two rows × one panel per inner loop, all
- * accumulators in registers) when the JVM offers it, and {@link #multiplyAddJava} (plain loops over the same
- * layout, which C2 vectorises where it can) otherwise. {@code -Drecur.cpu.vector=auto|off} chooses; the Vector
- * API needs {@code --add-modules jdk.incubator.vector} on the java command line. Without it the steps use
- * OpenBLAS unless packed steps are asked for ({@link CpuRnn.StepGemm}).
+ * already holding what is added to (the input projection, a bias, or zeros). Three kernels compute it, the first
+ * available chosen ({@link Kernel}): {@link NativeGemm} (C, AVX2/FMA, twelve accumulators per tile) where its
+ * library loads, {@link VectorGemm} (the Vector API, {@code jdk.incubator.vector}: at most nine accumulators) when
+ * the JVM offers it, and {@link #multiplyAddJava} (plain loops over the same layout, which C2 vectorises where it
+ * can). {@code -Drecur.cpu.native=auto|off} and {@code -Drecur.cpu.vector=auto|off} turn the first two off; the
+ * Vector API needs {@code --add-modules jdk.incubator.vector} on the java command line. With only the plain-Java
+ * kernel the steps use OpenBLAS unless packed steps are asked for ({@link CpuRnn.StepGemm}).
  */
 public final class PackedGemm {
     private static final Logger LOG = LoggerFactory.getLogger(PackedGemm.class);
@@ -25,9 +26,23 @@ public final class PackedGemm {
     /** System property: {@code auto} (the Vector API when the JVM offers it, the default) or {@code off}. */
     public static final String VECTOR_PROPERTY = "recur.cpu.vector";
 
+    /** System property: {@code auto} (the native kernel where it loads, the default) or {@code off}. */
+    public static final String NATIVE_PROPERTY = "recur.cpu.native";
+
     private static final String MODULE = "jdk.incubator.vector";
     private static volatile Boolean vectorAvailable;
     private static volatile Boolean vectorOverride;
+    private static volatile Boolean nativeOverride;
+
+    /** The kernels, fastest first; {@link #kernelInUse()} picks the first one that is on and available. */
+    public enum Kernel {
+        /** {@link NativeGemm}: C with AVX2/FMA. */
+        NATIVE,
+        /** {@link VectorGemm}: the Vector API. */
+        VECTOR,
+        /** {@link #multiplyAddJava}: plain Java. */
+        JAVA
+    }
 
     private PackedGemm() {
     }
@@ -37,7 +52,31 @@ public final class PackedGemm {
         vectorOverride = on;
     }
 
-    /** Whether the Vector API kernel is in use. */
+    /** Runs the native kernel where it loads ({@code true}), never ({@code false}), or null: the property. */
+    public static void setNative(Boolean on) {
+        nativeOverride = on;
+    }
+
+    /** Whether the native kernel is on ({@link #NATIVE_PROPERTY}, {@link #setNative}) and loaded. */
+    public static boolean nativeInUse() {
+        Boolean o = nativeOverride;
+        boolean on = o != null ? o
+                : CpuRnn.option(NATIVE_PROPERTY, VectorSetting.AUTO, VectorSetting.values()) == VectorSetting.AUTO;
+        return on && NativeGemm.available();
+    }
+
+    /** The kernel that packed steps run: the first of {@link Kernel} that is on and available. */
+    public static Kernel kernelInUse() {
+        if (nativeInUse()) {
+            return Kernel.NATIVE;
+        }
+        return vectorInUse() ? Kernel.VECTOR : Kernel.JAVA;
+    }
+
+    /**
+     * Whether the Vector API is in use: by {@link VectorGemm} when the native kernel is not, and by the attention
+     * and layer kernels' Vector API paths in any case.
+     */
     public static boolean vectorInUse() {
         Boolean o = vectorOverride;
         if (o != null) {
@@ -47,20 +86,26 @@ public final class PackedGemm {
                 && vectorAvailable();
     }
 
-    /** The values of {@link #VECTOR_PROPERTY}. */
+    /** The values of {@link #VECTOR_PROPERTY} and {@link #NATIVE_PROPERTY}. */
     private enum VectorSetting {
-        /** The Vector API kernel when the JVM offers it. */
+        /** The kernel when it is available. */
         AUTO,
-        /** The plain-Java kernel. */
+        /** Not that kernel. */
         OFF
     }
 
-    /** Which kernel runs packed steps, and why, for {@code describe()}. */
-    public static String vectorStatus() {
-        if (!vectorAvailable()) {
-            return "plain Java (no Vector API: start java with --add-modules " + MODULE + ")";
+    /** Which kernel runs packed steps, and why not the faster ones, for {@code describe()}. */
+    public static String kernelStatus() {
+        if (nativeInUse()) {
+            return "native kernel (C, AVX2/FMA)";
         }
-        return vectorInUse() ? "Vector API, 256-bit" : "plain Java (-D" + VECTOR_PROPERTY + "=off)";
+        String noNative = NativeGemm.available() ? "-D" + NATIVE_PROPERTY + "=off" : NativeGemm.status();
+        if (!vectorAvailable()) {
+            return "plain Java (no native kernel: " + noNative + "; no Vector API: start java with --add-modules "
+                    + MODULE + ")";
+        }
+        return (vectorInUse() ? "Vector API, 256-bit" : "plain Java (-D" + VECTOR_PROPERTY + "=off)")
+                + " (no native kernel: " + noNative + ")";
     }
 
     /**
@@ -96,10 +141,10 @@ public final class PackedGemm {
      */
     static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
                             int ldo, int u0) {
-        if (w.vector) {
-            VectorGemm.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
-        } else {
-            multiplyAddJava(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
+        switch (w.kernel) {
+            case NATIVE -> NativeGemm.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
+            case VECTOR -> VectorGemm.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
+            case JAVA -> multiplyAddJava(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
         }
     }
 

@@ -33,7 +33,7 @@ final class PackedWeights {
     final int panels;
     final float[] data;
     /** The kernel these weights are multiplied by, chosen once when they are packed ({@link PackedGemm}). */
-    final boolean vector;
+    final PackedGemm.Kernel kernel;
     /** {@link #pack}: the weights as they were packed, {@code [gates*hidden, k]} ({@link #packCached} compares). */
     private float[] source;
 
@@ -51,7 +51,7 @@ final class PackedWeights {
         this.units = gates == 1 ? 4 * LANES : LANES;
         this.panels = (hidden + units - 1) / units;
         this.data = new float[Math.multiplyExact(Math.multiplyExact(panels, k), vectors * LANES)];
-        this.vector = PackedGemm.vectorInUse();
+        this.kernel = PackedGemm.kernelInUse();
     }
 
     /**
@@ -63,7 +63,7 @@ final class PackedWeights {
     static PackedWeights packCached(CpuTensor w, int gates, int hidden, int k) {
         PackedWeights cached = CACHE.get(w);
         if (cached != null && cached.gates == gates && cached.hidden == hidden && cached.k == k
-                && cached.vector == PackedGemm.vectorInUse()
+                && cached.kernel == PackedGemm.kernelInUse()
                 && w.floats().slice(w.offset(), cached.source.length).mismatch(FloatBuffer.wrap(cached.source)) < 0) {
             return cached;
         }

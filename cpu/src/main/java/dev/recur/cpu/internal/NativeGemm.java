@@ -1,0 +1,125 @@
+package dev.recur.cpu.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link PackedGemm}'s native kernel: {@code cpu/src/main/native/recur_cpu.c}, built into the jar by the cpu
+ * module's build where a C compiler is at hand ({@code cpu/src/main/native/build.sh}), for Linux on x86-64 CPUs
+ * with AVX2 and FMA. It computes exactly what {@link PackedGemm#multiplyAddJava} computes, in register tiles of
+ * twelve accumulators (3 rows × 4 vectors, 4 rows × 3 for the GRU) that the Vector API kernel cannot hold on
+ * AVX2 ({@link VectorGemm}). One JNI call per step and thread; the arrays are pinned for the call, not copied.
+ *
+ * <p>The library is loaded on first use, never in a class initialiser: copied from the jar to a temporary file,
+ * loaded, and the file deleted. Anything that stops it (another OS or CPU, a jar built without a compiler, a
+ * CPU without AVX2) leaves the Vector API and plain-Java kernels in place, with the reason in
+ * {@link #status()} and one INFO log line.
+ */
+final class NativeGemm {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeGemm.class);
+
+    /** The library inside the jar, for the one platform it is built for. */
+    static final String RESOURCE = "/dev/recur/cpu/native/linux-x86_64/librecurcpu.so";
+
+    /** Null until the first {@link #available()}; then "" when loaded, else why not. */
+    private static volatile String unavailable;
+
+    private NativeGemm() {
+    }
+
+    /** Whether the native kernel is loaded and this CPU runs it; loads it on the first call. */
+    static boolean available() {
+        String u = unavailable;
+        if (u == null) {
+            u = load();
+        }
+        return u.isEmpty();
+    }
+
+    /** "loaded", or why the native kernel is not available (for {@code describe()}). */
+    static String status() {
+        return available() ? "loaded" : unavailable;
+    }
+
+    private static synchronized String load() {
+        if (unavailable != null) {
+            return unavailable;
+        }
+        String reason;
+        try {
+            reason = tryLoad();
+        } catch (IOException | LinkageError | SecurityException e) {
+            reason = "could not load " + RESOURCE + ": " + e;
+        }
+        if (reason.isEmpty()) {
+            LOG.debug("cpu: native step kernel loaded (AVX2/FMA)");
+        } else {
+            LOG.info("cpu: no native step kernel ({}); recurrent steps use the Java kernels", reason);
+        }
+        unavailable = reason;
+        return reason;
+    }
+
+    private static String tryLoad() throws IOException {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "built for Linux x86-64 only, this is " + System.getProperty("os.name") + " " + arch;
+        }
+        Path file;
+        try (InputStream in = NativeGemm.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                return "not in this build of recur-cpu (its build found no C compiler)";
+            }
+            file = Files.createTempFile("librecurcpu-", ".so");
+            try {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                System.load(file.toAbsolutePath().toString());
+            } finally {
+                Files.deleteIfExists(file); // the loaded mapping outlives the file
+            }
+        }
+        return supported0() ? "" : "this CPU lacks AVX2 or FMA";
+    }
+
+    /**
+     * See {@link PackedGemm#multiplyAdd}. Every index the kernel touches is checked here against the arrays'
+     * lengths first: native code has no bounds checks of its own.
+     */
+    static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
+                            int ldo, int u0) {
+        if (rows <= 0 || p0 >= p1) {
+            return;
+        }
+        int k = w.k;
+        if (aOff < 0 || lda < k || (long) aOff + (long) (rows - 1) * lda + k > a.length) {
+            throw new IllegalArgumentException("a: rows " + rows + " of " + k + " at offset " + aOff + ", stride "
+                    + lda + ", do not fit its " + a.length + " floats");
+        }
+        if (p0 < 0 || p1 > w.panels || u0 < 0 || u0 > p0 * w.units || ldo < 0) {
+            throw new IllegalArgumentException("panels [" + p0 + ", " + p1 + ") of " + w.panels + " with units from "
+                    + u0 + " (panel width " + w.units + ")");
+        }
+        int used = w.gates == 1 ? 1 : w.gates;
+        for (int q = 0; q < used; q++) {
+            if ((long) rows * ldo > out[q].length) {
+                throw new IllegalArgumentException("out[" + q + "]: " + rows + " rows of " + ldo + " do not fit its "
+                        + out[q].length + " floats");
+            }
+        }
+        multiplyAdd0(a, aOff, lda, rows, w.data, k, w.gates, p0, p1, out[0], used > 1 ? out[1] : null,
+                used > 2 ? out[2] : null, used > 3 ? out[3] : null, ldo, u0);
+    }
+
+    private static native boolean supported0();
+
+    private static native void multiplyAdd0(float[] a, int aOff, int lda, int rows, float[] w, int k, int gates,
+                                            int p0, int p1, float[] out0, float[] out1, float[] out2, float[] out3,
+                                            int ldo, int u0);
+}
