@@ -25,9 +25,10 @@ mkdir -p "$(dirname "$lib")"
 if [[ -f "$lib" && "$lib" -nt "$here/recur_cpu.c" && "$lib" -nt "$0" ]]; then
   exit 0
 fi
-# -O3 for the unrolled register tiles; no -march: only the kernels carry target("avx2,fma"), and Java calls them
+# -O3 for the unrolled register tiles; -ffp-contract=off so the cells round as Java does (no fused multiply-add);
+# no -march: only the kernels carry target("avx2,fma"), and Java calls them
 # after the library's own CPU check.
-"$cc" -O3 -std=c11 -shared -fPIC -Wall -Wextra -Werror -fvisibility=hidden \
+"$cc" -O3 -std=c11 -ffp-contract=off -shared -fPIC -Wall -Wextra -Werror -fvisibility=hidden \
   -I"$java_home/include" -I"$java_home/include/linux" -o "$lib.tmp" "$here/recur_cpu.c"
 mv "$lib.tmp" "$lib"
 echo "recur-cpu native kernel: built $lib"

@@ -541,6 +541,8 @@ public final class CpuRnn {
         final PackedWeights packed;
         /** With {@code packed}: {@code h} of the step boundaries in turn, on the heap, {@code [B, Hout]} each. */
         final float[][] hHeap;
+        /** The cells on {@link NativeKernels} (with the native step GEMM), else on {@link CellKernels}. */
+        final boolean nativeCells;
 
         StepLoop(RnnWeights w, int layer, int d, BatchOrder order, Direction dir, CpuTensor ghStep, CpuTensor out,
                  CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep, PackedWeights packed,
@@ -568,6 +570,7 @@ public final class CpuRnn {
             this.cnS = cnS;
             this.packed = packed;
             this.hHeap = hHeap;
+            this.nativeCells = packed != null && packed.kernel == PackedGemm.Kernel.NATIVE;
         }
 
         /**
@@ -658,7 +661,11 @@ public final class CpuRnn {
                         if (packed != null) {
                             PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
-                        CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
+                        if (nativeCells) {
+                            NativeKernels.lstmCell(a0, a1, a2, a3, c, hArr, n);
+                        } else {
+                            CellKernels.lstmForwardArrays(a0, a1, a2, a3, c, hArr, n);
+                        }
                         if (keep) {
                             scatterGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
                                     LstmGates.G, a2, LstmGates.O, a3);
@@ -697,7 +704,11 @@ public final class CpuRnn {
                         gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
                                 GruGates.N, a2, -1, null);
                         getColumns(dir.hs, hPrev, hout, u0, hu, hArr, bs);
-                        CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
+                        if (nativeCells) {
+                            NativeKernels.gruCell(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
+                        } else {
+                            CellKernels.gruForwardArrays(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
+                        }
                         putColumns(dir.hs, hNext, hout, u0, hu, hArr, bs);
                         if (keep) {
                             scatterGates(dir.gru.floats(), dir.gru.offset() + (t * batch + r0) * 4 * hidden + u0,

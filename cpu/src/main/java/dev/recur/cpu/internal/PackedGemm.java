@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code out[q]} holds gate q of the caller's block of units, row-major with {@code ldo = u1 - u0} columns,
  * already holding what is added to (the input projection, a bias, or zeros). Three kernels compute it, the first
- * available chosen ({@link Kernel}): {@link NativeGemm} (C, AVX2/FMA, twelve accumulators per tile) where its
+ * available chosen ({@link Kernel}): {@link NativeKernels} (C, AVX2/FMA, twelve accumulators per tile) where its
  * library loads, {@link VectorGemm} (the Vector API, {@code jdk.incubator.vector}: at most nine accumulators) when
  * the JVM offers it, and {@link #multiplyAddJava} (plain loops over the same layout, which C2 vectorises where it
  * can). {@code -Drecur.cpu.native=auto|off} and {@code -Drecur.cpu.vector=auto|off} turn the first two off; the
@@ -36,7 +36,7 @@ public final class PackedGemm {
 
     /** The kernels, fastest first; {@link #kernelInUse()} picks the first one that is on and available. */
     public enum Kernel {
-        /** {@link NativeGemm}: C with AVX2/FMA. */
+        /** {@link NativeKernels}: C with AVX2/FMA. */
         NATIVE,
         /** {@link VectorGemm}: the Vector API. */
         VECTOR,
@@ -62,7 +62,7 @@ public final class PackedGemm {
         Boolean o = nativeOverride;
         boolean on = o != null ? o
                 : CpuRnn.option(NATIVE_PROPERTY, VectorSetting.AUTO, VectorSetting.values()) == VectorSetting.AUTO;
-        return on && NativeGemm.available();
+        return on && NativeKernels.available();
     }
 
     /** The kernel that packed steps run: the first of {@link Kernel} that is on and available. */
@@ -99,7 +99,7 @@ public final class PackedGemm {
         if (nativeInUse()) {
             return "native kernel (C, AVX2/FMA)";
         }
-        String noNative = NativeGemm.available() ? "-D" + NATIVE_PROPERTY + "=off" : NativeGemm.status();
+        String noNative = NativeKernels.available() ? "-D" + NATIVE_PROPERTY + "=off" : NativeKernels.status();
         if (!vectorAvailable()) {
             return "plain Java (no native kernel: " + noNative + "; no Vector API: start java with --add-modules "
                     + MODULE + ")";
@@ -142,7 +142,7 @@ public final class PackedGemm {
     static void multiplyAdd(float[] a, int aOff, int lda, int rows, PackedWeights w, int p0, int p1, float[][] out,
                             int ldo, int u0) {
         switch (w.kernel) {
-            case NATIVE -> NativeGemm.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
+            case NATIVE -> NativeKernels.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
             case VECTOR -> VectorGemm.multiplyAdd(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
             case JAVA -> multiplyAddJava(a, aOff, lda, rows, w, p0, p1, out, ldo, u0);
         }

@@ -41,9 +41,9 @@ class PackedGemmTest {
     void theNativeKernelLoadsWhereTheBuildMadeIt() {
         // The cpu module's build compiles it on Linux x86-64 with a C compiler (this project's machines); a jar
         // without it, or another platform, runs the Java kernels, and this test has nothing to check there.
-        Assumptions.assumeTrue(NativeGemm.class.getResource(NativeGemm.RESOURCE) != null,
-                "the build made no native kernel: " + NativeGemm.status());
-        assertTrue(NativeGemm.available(), "built but not usable: " + NativeGemm.status());
+        Assumptions.assumeTrue(NativeKernels.class.getResource(NativeKernels.RESOURCE) != null,
+                "the build made no native kernel: " + NativeKernels.status());
+        assertTrue(NativeKernels.available(), "built but not usable: " + NativeKernels.status());
         assertEquals(PackedGemm.Kernel.NATIVE, PackedGemm.kernelInUse());
         PackedGemm.setNative(false);
         try {
@@ -58,21 +58,21 @@ class PackedGemmTest {
 
     @Test
     void theNativeKernelRefusesIndicesOutsideItsArrays() {
-        Assumptions.assumeTrue(NativeGemm.available(), NativeGemm.status());
+        Assumptions.assumeTrue(NativeKernels.available(), NativeKernels.status());
         int k = 5;
         PackedWeights pw = PackedWeights.pack(FloatBuffer.wrap(new float[4 * 8 * k]), 0, 4, 8, k);
         float[][] out = {new float[16], new float[16], new float[16], new float[16]};
         float[] a = new float[2 * k];
         // Two rows of k from offset 1 need 2k + 1 floats.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> NativeGemm.multiplyAdd(a, 1, k, 2, pw, 0, 1, out, 8, 0));
+                () -> NativeKernels.multiplyAdd(a, 1, k, 2, pw, 0, 1, out, 8, 0));
         assertTrue(e.getMessage().startsWith("a: rows 2"), e.getMessage());
         // Three rows of 8 outputs need 24 floats per gate.
         e = assertThrows(IllegalArgumentException.class,
-                () -> NativeGemm.multiplyAdd(new float[3 * k], 0, k, 3, pw, 0, 1, out, 8, 0));
+                () -> NativeKernels.multiplyAdd(new float[3 * k], 0, k, 3, pw, 0, 1, out, 8, 0));
         assertTrue(e.getMessage().startsWith("out[0]: 3 rows of 8"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> NativeGemm.multiplyAdd(a, 0, k, 2, pw, 0, 2, out, 8, 0));
+                () -> NativeKernels.multiplyAdd(a, 0, k, 2, pw, 0, 2, out, 8, 0));
         assertTrue(e.getMessage().startsWith("panels [0, 2) of 1"), e.getMessage());
         float[][] before = {out[0].clone(), out[1].clone(), out[2].clone(), out[3].clone()};
         assertTrue(java.util.Arrays.deepEquals(before, out), "a refused call wrote nothing");
@@ -175,7 +175,7 @@ class PackedGemmTest {
         if (PackedGemm.vectorAvailable()) {
             kernels.add(PackedGemm.Kernel.VECTOR);
         }
-        if (NativeGemm.available()) {
+        if (NativeKernels.available()) {
             kernels.add(PackedGemm.Kernel.NATIVE);
         }
         return kernels;
@@ -208,7 +208,7 @@ class PackedGemmTest {
             java.util.Arrays.fill(shifted, 0, A_OFFSET, Float.NaN);
             System.arraycopy(a, 0, shifted, A_OFFSET, a.length);
             switch (kernel) {
-                case NATIVE -> NativeGemm.multiplyAdd(shifted, A_OFFSET, lda, rows, pw, p0, p1, out, hu, u0);
+                case NATIVE -> NativeKernels.multiplyAdd(shifted, A_OFFSET, lda, rows, pw, p0, p1, out, hu, u0);
                 case VECTOR -> VectorGemm.multiplyAdd(shifted, A_OFFSET, lda, rows, pw, p0, p1, out, hu, u0);
                 case JAVA -> PackedGemm.multiplyAddJava(shifted, A_OFFSET, lda, rows, pw, p0, p1, out, hu, u0);
             }

@@ -10,19 +10,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link PackedGemm}'s native kernel: {@code cpu/src/main/native/recur_cpu.c}, built into the jar by the cpu
+ * The cpu backend's native step kernels: {@code cpu/src/main/native/recur_cpu.c}, built into the jar by the cpu
  * module's build where a C compiler is at hand ({@code cpu/src/main/native/build.sh}), for Linux on x86-64 CPUs
- * with AVX2 and FMA. It computes exactly what {@link PackedGemm#multiplyAddJava} computes, in register tiles of
- * twelve accumulators (3 rows × 4 vectors, 4 rows × 3 for the GRU) that the Vector API kernel cannot hold on
- * AVX2 ({@link VectorGemm}). One JNI call per step and thread; the arrays are pinned for the call, not copied.
+ * with AVX2 and FMA.
+ * <ul>
+ *   <li>{@link #multiplyAdd}: {@link PackedGemm}'s step GEMM, what {@link PackedGemm#multiplyAddJava} computes,
+ *   in register tiles of twelve accumulators (3 rows × 4 vectors, 4 rows × 3 for the GRU) that the Vector API
+ *   kernel cannot hold on AVX2 ({@link VectorGemm}).</li>
+ *   <li>{@link #lstmCell}, {@link #gruCell}: {@link CellKernels#lstmForwardArrays} and
+ *   {@link CellKernels#gruForwardArrays} eight lanes at a time, operation for operation, so the same floats.</li>
+ * </ul>
+ * One JNI call per kernel, step and thread; the arrays are pinned for the call, not copied. The step loop runs
+ * the native cells with the native GEMM ({@link PackedGemm.Kernel#NATIVE}).
  *
  * <p>The library is loaded on first use, never in a class initialiser: copied from the jar to a temporary file,
  * loaded, and the file deleted. Anything that stops it (another OS or CPU, a jar built without a compiler, a
  * CPU without AVX2) leaves the Vector API and plain-Java kernels in place, with the reason in
  * {@link #status()} and one INFO log line.
  */
-final class NativeGemm {
-    private static final Logger LOG = LoggerFactory.getLogger(NativeGemm.class);
+final class NativeKernels {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeKernels.class);
 
     /** The library inside the jar, for the one platform it is built for. */
     static final String RESOURCE = "/dev/recur/cpu/native/linux-x86_64/librecurcpu.so";
@@ -30,7 +37,7 @@ final class NativeGemm {
     /** Null until the first {@link #available()}; then "" when loaded, else why not. */
     private static volatile String unavailable;
 
-    private NativeGemm() {
+    private NativeKernels() {
     }
 
     /** Whether the native kernel is loaded and this CPU runs it; loads it on the first call. */
@@ -73,7 +80,7 @@ final class NativeGemm {
             return "built for Linux x86-64 only, this is " + System.getProperty("os.name") + " " + arch;
         }
         Path file;
-        try (InputStream in = NativeGemm.class.getResourceAsStream(RESOURCE)) {
+        try (InputStream in = NativeKernels.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 return "not in this build of recur-cpu (its build found no C compiler)";
             }
@@ -117,7 +124,33 @@ final class NativeGemm {
                 used > 2 ? out[2] : null, used > 3 ? out[3] : null, ldo, u0);
     }
 
+    /** {@link CellKernels#lstmForwardArrays} on the first {@code n} elements, the same floats. */
+    static void lstmCell(float[] i, float[] f, float[] g, float[] o, float[] c, float[] m, int n) {
+        checkLength(n, i, f, g, o, c, m);
+        lstmCell0(i, f, g, o, c, m, n);
+    }
+
+    /** {@link CellKernels#gruForwardArrays} on the first {@code n} elements, the same floats. */
+    static void gruCell(float[] r, float[] z, float[] nn, float[] hr, float[] hz, float[] hn, float[] h, int n) {
+        checkLength(n, r, z, nn, hr, hz, hn, h);
+        gruCell0(r, z, nn, hr, hz, hn, h, n);
+    }
+
+    private static void checkLength(int n, float[]... arrays) {
+        for (int j = 0; j < arrays.length; j++) {
+            if (n < 0 || arrays[j].length < n) {
+                throw new IllegalArgumentException("cell array " + j + ": " + n + " elements asked for, it has "
+                        + arrays[j].length);
+            }
+        }
+    }
+
     private static native boolean supported0();
+
+    private static native void lstmCell0(float[] i, float[] f, float[] g, float[] o, float[] c, float[] m, int n);
+
+    private static native void gruCell0(float[] r, float[] z, float[] nn, float[] hr, float[] hz, float[] hn,
+                                        float[] h, int n);
 
     private static native void multiplyAdd0(float[] a, int aOff, int lda, int rows, float[] w, int k, int gates,
                                             int p0, int p1, float[] out0, float[] out1, float[] out2, float[] out3,
