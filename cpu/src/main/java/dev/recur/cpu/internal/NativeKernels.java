@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #lstmCell}, {@link #gruCell}: {@link CellKernels#lstmForwardArrays} and
  *   {@link CellKernels#gruForwardArrays} eight lanes at a time, operation for operation, so the same floats.</li>
  * </ul>
- * One JNI call per kernel, step and thread; the arrays are pinned for the call, not copied. The step loop runs
- * the native cells with the native GEMM ({@link PackedGemm.Kernel#NATIVE}).
+ * One JNI call per kernel, step and thread; the arrays are pinned for the call, not copied
+ * ({@code GetPrimitiveArrayCritical}), so a garbage collection that starts meanwhile waits for the call to end:
+ * at most about a millisecond, one S3 step of one thread. The step loop runs the native cells with the native
+ * GEMM ({@link PackedGemm.Kernel#NATIVE}).
  *
  * <p>The library is loaded on first use, never in a class initialiser: copied from the jar to a temporary file,
  * loaded, and the file deleted. Anything that stops it (another OS or CPU, a jar built without a compiler, a
