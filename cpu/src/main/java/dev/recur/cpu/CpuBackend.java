@@ -85,8 +85,9 @@ public final class CpuBackend implements Backend {
         }
         return String.format(Locale.ROOT,
                 "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels "
-                        + "(forward in C with the native step kernel, else in Java);%nrecurrent steps split across the threads (-D%s=%s) by batch rows when each "
-                        + "thread gets %d or more and W_hh packs to %d MiB or more, else by hidden units (-D%s=%s); "
+                        + "(forward in C with the native step kernel, else in Java);%nrecurrent steps split across "
+                        + "the threads (-D%s=%s) by batch rows when each thread gets %d or more and W_hh packs to "
+                        + "%d MiB or more, else by hidden units (-D%s=%s); "
                         + "step GEMM (-D%s): %s; freed blocks of 128 KiB or more kept for reuse up to %d MiB "
                         + "(-D%s)%n"
                         + "Java %s (%s), %s %s, %d processors%n",
@@ -273,9 +274,7 @@ public final class CpuBackend implements Backend {
         for (int r = 0; r < rows; r++) {
             int at = cy.offset() + r * cols;
             fy.get(at, row);
-            for (int j = 0; j < cols; j++) {
-                row[j] += b[j];
-            }
+            CellKernels.addInPlace(row, b, cols);
             fy.put(at, row);
         }
     }

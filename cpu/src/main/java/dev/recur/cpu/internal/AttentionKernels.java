@@ -80,7 +80,7 @@ public final class AttentionKernels {
         float invHeads = 1f / heads;
         boolean[] barred = new boolean[tq * s];
         float[] a = new float[s];
-        try (CpuTensor work = (CpuTensor) backend.zeros(DType.F32, tq, s)) {
+        try (CpuTensor work = (CpuTensor) backend.empty(DType.F32, tq, s)) { // the P GEMM writes it (beta = 0)
             FloatBuffer w = work.floats();
             int wo = work.offset();
             long wAddr = work.address();
@@ -175,8 +175,8 @@ public final class AttentionKernels {
         float[] pRow = new float[s];
         float[] gRow = new float[s];
         boolean vector = PackedGemm.vectorInUse();
-        try (CpuTensor aWork = (CpuTensor) backend.zeros(DType.F32, tq, s);
-             CpuTensor dWork = (CpuTensor) backend.zeros(DType.F32, tq, s)) {
+        try (CpuTensor aWork = (CpuTensor) backend.empty(DType.F32, tq, s); // both written by GEMMs, beta = 0
+             CpuTensor dWork = (CpuTensor) backend.empty(DType.F32, tq, s)) {
             FloatBuffer a = aWork.floats();
             FloatBuffer d = dWork.floats();
             int ao = aWork.offset();

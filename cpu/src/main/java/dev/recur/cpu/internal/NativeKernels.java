@@ -128,22 +128,25 @@ final class NativeKernels {
 
     /** {@link CellKernels#lstmForwardArrays} on the first {@code n} elements, the same floats. */
     static void lstmCell(float[] i, float[] f, float[] g, float[] o, float[] c, float[] m, int n) {
-        checkLength(n, i, f, g, o, c, m);
+        int shortest = Math.min(Math.min(Math.min(i.length, f.length), Math.min(g.length, o.length)),
+                Math.min(c.length, m.length));
+        checkLength(n, shortest);
         lstmCell0(i, f, g, o, c, m, n);
     }
 
     /** {@link CellKernels#gruForwardArrays} on the first {@code n} elements, the same floats. */
     static void gruCell(float[] r, float[] z, float[] nn, float[] hr, float[] hz, float[] hn, float[] h, int n) {
-        checkLength(n, r, z, nn, hr, hz, hn, h);
+        int shortest = Math.min(Math.min(Math.min(r.length, z.length), Math.min(nn.length, hr.length)),
+                Math.min(Math.min(hz.length, hn.length), h.length));
+        checkLength(n, shortest);
         gruCell0(r, z, nn, hr, hz, hn, h, n);
     }
 
-    private static void checkLength(int n, float[]... arrays) {
-        for (int j = 0; j < arrays.length; j++) {
-            if (n < 0 || arrays[j].length < n) {
-                throw new IllegalArgumentException("cell array " + j + ": " + n + " elements asked for, it has "
-                        + arrays[j].length);
-            }
+    /** A cell's {@code n} against its shortest array (no varargs: this runs every step, and allocates nothing). */
+    private static void checkLength(int n, int shortest) {
+        if (n < 0 || n > shortest) {
+            throw new IllegalArgumentException("cell arrays: " + n + " elements asked for, the shortest has "
+                    + shortest);
         }
     }
 

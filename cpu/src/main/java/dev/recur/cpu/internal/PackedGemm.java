@@ -61,7 +61,7 @@ public final class PackedGemm {
     public static boolean nativeInUse() {
         Boolean o = nativeOverride;
         boolean on = o != null ? o
-                : CpuRnn.option(NATIVE_PROPERTY, VectorSetting.AUTO, VectorSetting.values()) == VectorSetting.AUTO;
+                : CpuRnn.option(NATIVE_PROPERTY, KernelSetting.AUTO, KernelSetting.values()) == KernelSetting.AUTO;
         return on && NativeKernels.available();
     }
 
@@ -82,12 +82,12 @@ public final class PackedGemm {
         if (o != null) {
             return o && vectorAvailable();
         }
-        return CpuRnn.option(VECTOR_PROPERTY, VectorSetting.AUTO, VectorSetting.values()) == VectorSetting.AUTO
+        return CpuRnn.option(VECTOR_PROPERTY, KernelSetting.AUTO, KernelSetting.values()) == KernelSetting.AUTO
                 && vectorAvailable();
     }
 
     /** The values of {@link #VECTOR_PROPERTY} and {@link #NATIVE_PROPERTY}. */
-    private enum VectorSetting {
+    private enum KernelSetting {
         /** The kernel when it is available. */
         AUTO,
         /** Not that kernel. */
