@@ -137,27 +137,26 @@ public final class CpuRnn {
         CpuTensor hnS = order.identity() ? hn : zeros(be, hn.shape());
         CpuTensor cnS = cn == null || order.identity() ? cn : zeros(be, cn.shape());
         CpuTensor in = xs;
-        // A dense batch in caller order: the last layer writes y itself (every element of it is written).
-        boolean direct = order.identity() && order.batchSizes()[steps - 1] == batch;
+        // The last layer writes y itself, in the caller's order: a dense batch in caller order row for row, else each
+        // sorted row i to row perm[i], zeros at padded steps (yPerm; the identity when only the lengths vary).
+        boolean dense = order.batchSizes()[steps - 1] == batch;
+        int[] yPerm = order.identity() && dense ? null : order.perm();
         try {
             for (int l = 0; l < spec.numLayers(); l++) {
                 boolean last = l + 1 == spec.numLayers();
-                // The steps write the real rows of out. Inference reads no others: the next layer projects the real
-                // rows only, and y gets its padded rows zeroed when the real ones are scattered into it. Training's
-                // outputs are read by backward as whole steps, so they start as zeros.
-                CpuTensor out = last && direct ? y
+                // The steps write the real rows of a hidden layer's out. Inference reads no others: the next layer
+                // projects the real rows only. Training's outputs are read by backward as whole steps, so they start
+                // as zeros.
+                CpuTensor out = last ? y
                         : keep ? zeros(be, steps, batch, dirs * hout)
                         : CpuTensor.uninitialized(be, steps, batch, dirs * hout);
                 int[] inPerm = l == 0 ? xPerm : null;
                 for (int d = 0; d < dirs; d++) {
                     ctx.dirs[l][d] = forwardDirection(be, team, w, l, d, in, inPerm, h0s, c0s, l * dirs + d, order,
-                            out, hnS, cnS, keep);
+                            out, last ? yPerm : null, hnS, cnS, keep);
                 }
                 if (!last) {
                     ctx.outputs.add(out);
-                } else if (!direct) {
-                    scatterRealRows(out, y, order);
-                    out.close();
                 }
                 in = out;
             }
@@ -182,12 +181,14 @@ public final class CpuRnn {
      * One layer and direction. With {@code keep} the states of every step boundary are saved ({@code hs},
      * {@code cs} with T+1 slots) with the activated gates, for backward; without it {@code hs} has two slots
      * used in turn, there is no {@code cs} (the cell state lives in a heap array), and nothing else is written
-     * back. Writes the final states into {@code hnS[stateIndex]}, {@code cnS[stateIndex]}.
+     * back. Writes the final states into {@code hnS[stateIndex]}, {@code cnS[stateIndex]}, and its outputs into
+     * {@code out} in sorted order, or with {@code outPerm} sorted row i of step t into row {@code outPerm[i]}, zeros
+     * where step t does not run it.
      */
     private static Direction forwardDirection(CpuBackend be, StepTeam team, RnnWeights w, int layer, int d,
                                               CpuTensor in, int[] inPerm, CpuTensor h0s, CpuTensor c0s, int stateIndex,
-                                              BatchOrder order, CpuTensor out, CpuTensor hnS, CpuTensor cnS,
-                                              boolean keep) {
+                                              BatchOrder order, CpuTensor out, int[] outPerm, CpuTensor hnS,
+                                              CpuTensor cnS, boolean keep) {
         RnnSpec spec = w.spec();
         RnnMode mode = spec.mode();
         int steps = in.dim(0);
@@ -246,10 +247,7 @@ public final class CpuRnn {
                 teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f,
                         dir.gates, 0, gh);
             } else if (compact) {
-                try (CpuTensor live = liveRows(be, in, inPerm, sizes, dir.gateRow)) {
-                    teamGemm(team, false, true, gateRows, gh, inSize, 1f, live, 0, inSize, wIh, 0, inSize, 0f,
-                            dir.gates, 0, gh);
-                }
+                projectCompact(be, team, in, inPerm, sizes, dir.gateRow, wIh, dir.gates);
             } else {
                 projectLiveRows(team, order, in, wIh, dir.gates);
             }
@@ -271,8 +269,8 @@ public final class CpuRnn {
                     h0s.floats().get(h0s.offset() + stateIndex * batch * hout, hHeap[0], 0, batch * hout);
                 }
             }
-            StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, c0s, hnS, cnS, stateIndex, keep,
-                    packed, hHeap);
+            StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, outPerm, c0s, hnS, cnS, stateIndex,
+                    keep, packed, hHeap);
             int parties = splitParties(team.parties(), spec, batch);
             runSplit(team, parties, hidden, batch, packed, rowSplit(parties, sizes, batch, bytes(packed)), loop::run);
         } catch (RuntimeException | Error e) {
@@ -534,6 +532,8 @@ public final class CpuRnn {
         final CpuTensor wHr;
         final CpuTensor ghStep;
         final CpuTensor out;
+        /** Null: {@code out} is in sorted order; else sorted row i goes to row {@code outPerm[i]} of {@code out}. */
+        final int[] outPerm;
         final CpuTensor c0s;
         final CpuTensor hnS;
         final CpuTensor cnS;
@@ -545,8 +545,8 @@ public final class CpuRnn {
         final boolean nativeCells;
 
         StepLoop(RnnWeights w, int layer, int d, BatchOrder order, Direction dir, CpuTensor ghStep, CpuTensor out,
-                 CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep, PackedWeights packed,
-                 float[][] hHeap) {
+                 int[] outPerm, CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep,
+                 PackedWeights packed, float[][] hHeap) {
             RnnSpec spec = w.spec();
             this.mode = spec.mode();
             this.steps = order.batchSizes().length;
@@ -565,6 +565,7 @@ public final class CpuRnn {
             this.wHr = (CpuTensor) w.get(Kind.WEIGHT_HR, layer, d);
             this.ghStep = ghStep;
             this.out = out;
+            this.outPerm = outPerm;
             this.c0s = c0s;
             this.hnS = hnS;
             this.cnS = cnS;
@@ -612,6 +613,7 @@ public final class CpuRnn {
             float[] a3 = mode == RnnMode.LSTM ? new float[bh] : null;
             float[] c = mode == RnnMode.LSTM ? new float[bh] : null;
             float[] hArr = new float[rows * Math.max(hu, hout)];
+            float[] zeroRow = outPerm == null ? null : new float[proj > 0 ? hout : hu];
             float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
             float[][] bhh = mode == RnnMode.GRU && bHh != null ? gruHiddenBias(u0, hu) : null;
             // The packed GEMM's outputs, indexed by gate (the order of W_hh's row blocks).
@@ -736,7 +738,20 @@ public final class CpuRnn {
                 int cu0 = proj > 0 ? 0 : u0;
                 int chu = proj > 0 ? hout : hu;
                 copyColumns(dir.hs, hPrev + bs * hout, hout, dir.hs, hNext + bs * hout, hout, cu0, chu, rows - bs);
-                copyColumns(dir.hs, hNext, hout, out, (t * batch + r0) * outWidth + d * hout, outWidth, cu0, chu, bs);
+                int outStep = t * batch * outWidth + d * hout;
+                if (outPerm == null) {
+                    copyColumns(dir.hs, hNext, hout, out, outStep + r0 * outWidth, outWidth, cu0, chu, bs);
+                } else {
+                    // Row by row into the caller's order; this party's rows that do not run get zeros.
+                    for (int r = 0; r < rows; r++) {
+                        int to = outStep + outPerm[r0 + r] * outWidth + cu0;
+                        if (r < bs) {
+                            copy(dir.hs, hNext + r * hout + cu0, out, to, chu);
+                        } else {
+                            out.floats().put(out.offset() + to, zeroRow, 0, chu);
+                        }
+                    }
+                }
                 if (packed != null) {
                     // The next step's GEMM reads h from the heap: this block's columns of this party's rows,
                     // copied straight into place.
@@ -1222,24 +1237,47 @@ public final class CpuRnn {
     }
 
     /**
-     * The real rows of {@code in [T, B, I]} one step after the other, {@code [N, I]} with step t at row
-     * {@code first[t]}: step t runs sorted rows {@code [0, sizes[t])}, which are rows {@code perm[i]} of {@code in}
-     * when it is in the caller's order, else rows {@code i} (one bulk copy per step).
+     * The input projection of the real rows of {@code in [T, B, I]}, one step after the other:
+     * {@code gates[first[t] + i] = in[t, row(i)] W_ih^T} for {@code i < sizes[t]}, where {@code row(i)} is
+     * {@code perm[i]} when {@code in} is in the caller's order (null: {@code i}). Each party of the team gathers its
+     * share of the rows into a block of its own and multiplies it at once, so the gathering runs in parallel and
+     * its block is still warm when its GEMM reads it.
      */
-    private static CpuTensor liveRows(CpuBackend be, CpuTensor in, int[] perm, int[] sizes, int[] first) {
+    private static void projectCompact(CpuBackend be, StepTeam team, CpuTensor in, int[] perm, int[] sizes,
+                                       int[] first, CpuTensor wIh, CpuTensor gates) {
         int batch = in.dim(1);
         int inSize = in.dim(2);
-        CpuTensor live = CpuTensor.uninitialized(be, first[sizes.length], inSize);
-        for (int t = 0; t < sizes.length; t++) {
-            if (perm == null) {
-                copy(in, t * batch * inSize, live, first[t] * inSize, sizes[t] * inSize);
-            } else {
-                for (int i = 0; i < sizes[t]; i++) {
-                    copy(in, (t * batch + perm[i]) * inSize, live, (first[t] + i) * inSize, inSize);
-                }
+        int gh = gates.dim(1);
+        int m = first[sizes.length];
+        int parties = gemmParties(team, m, gh, inSize);
+        team.run(parties, (party, barrier) -> {
+            int m0 = (int) ((long) m * party / parties);
+            int m1 = (int) ((long) m * (party + 1) / parties);
+            if (m1 == m0) {
+                return;
             }
-        }
-        return live;
+            try (CpuTensor live = CpuTensor.uninitialized(be, m1 - m0, inSize)) {
+                int t = 0;
+                while (first[t + 1] <= m0) {
+                    t++;
+                }
+                for (int j = m0; j < m1; t++) {
+                    // rows j.. of step t: its sorted rows from j - first[t], up to the step's end or m1
+                    int end = Math.min(first[t + 1], m1);
+                    int i0 = j - first[t];
+                    if (perm == null) {
+                        copy(in, (t * batch + i0) * inSize, live, (j - m0) * inSize, (end - j) * inSize);
+                    } else {
+                        for (int i = i0; i < i0 + end - j; i++) {
+                            copy(in, (t * batch + perm[i]) * inSize, live, (j - m0 + i - i0) * inSize, inSize);
+                        }
+                    }
+                    j = end;
+                }
+                Blas.sgemm1(false, true, m1 - m0, gh, inSize, 1f, live.address(), inSize, wIh.address(), inSize, 0f,
+                        gates.address() + 4L * m0 * gh, gh);
+            }
+        });
     }
 
     /**
@@ -1280,7 +1318,7 @@ public final class CpuRnn {
     static void teamGemm(StepTeam team, boolean transA, boolean transB, int m, int n, int k, float alpha, CpuTensor a,
                          long aOff, int lda, CpuTensor b, long bOff, int ldb, float beta, CpuTensor c, long cOff,
                          int ldc) {
-        int parties = 2.0 * m * n * k < Blas.SINGLE_THREAD_FLOPS ? 1 : Math.max(1, Math.min(team.parties(), m / 8));
+        int parties = gemmParties(team, m, n, k);
         team.run(parties, (party, barrier) -> {
             int m0 = (int) ((long) m * party / parties);
             int m1 = (int) ((long) m * (party + 1) / parties);
@@ -1289,6 +1327,14 @@ public final class CpuRnn {
             Blas.sgemm1(transA, transB, m1 - m0, n, k, alpha, a.address() + 4 * aStart, lda,
                     b.address() + 4 * bOff, ldb, beta, c.address() + 4 * (cOff + (long) m0 * ldc), ldc);
         });
+    }
+
+    /**
+     * How many parties split a {@code [m, k] x [k, n]} GEMM by rows: one below {@link Blas#SINGLE_THREAD_FLOPS},
+     * else the team, each with at least 8 rows.
+     */
+    private static int gemmParties(StepTeam team, int m, int n, int k) {
+        return 2.0 * m * n * k < Blas.SINGLE_THREAD_FLOPS ? 1 : Math.max(1, Math.min(team.parties(), m / 8));
     }
 
     /** GEMM on tensors at element offsets (see {@link Blas#sgemm}). */
@@ -1413,28 +1459,6 @@ public final class CpuRnn {
         for (int a = 0; a < outer; a++) {
             for (int i = 0; i < batch; i++) {
                 copy(sorted, (a * batch + i) * f, out, (a * batch + order.perm()[i]) * f, f);
-            }
-        }
-    }
-
-    /**
-     * {@code out[t, perm[i]] = sorted[t, i]} for the real rows ({@code i < sizes[t]}), zeros for the padded ones:
-     * {@code sorted}'s padded rows are never read.
-     */
-    private static void scatterRealRows(CpuTensor sorted, CpuTensor out, BatchOrder order) {
-        int[] sizes = order.batchSizes();
-        int batch = sorted.dim(1);
-        int f = sorted.dim(2);
-        FloatBuffer o = out.floats();
-        float[] zeros = new float[f];
-        for (int t = 0; t < sizes.length; t++) {
-            for (int i = 0; i < batch; i++) {
-                int to = (t * batch + order.perm()[i]) * f;
-                if (i < sizes[t]) {
-                    copy(sorted, (t * batch + i) * f, out, to, f);
-                } else {
-                    o.put(out.offset() + to, zeros, 0, f);
-                }
             }
         }
     }
