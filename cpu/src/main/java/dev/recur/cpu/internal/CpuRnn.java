@@ -38,6 +38,10 @@ import java.util.List;
  * Party blocks then start at panel boundaries. {@code -Drecur.cpu.stepGemm=blas} runs OpenBLAS on the tensors
  * instead (as does backward with a projection).
  *
+ * <p>Fused steps ({@link FusedProjection}: packed, a batch of 16 rows or more, weights of at most 4 MiB) skip the
+ * projection before the loop: each multiplies its own inputs by {@code W_ih}, packed like {@code W_hh}, into the
+ * gate arrays that its recurrent GEMM then adds to, so the gates of all steps never pass through memory.
+ *
  * <p>The pointwise work of a step runs on heap arrays ({@link CellKernels}'s {@code ...Arrays} kernels): the
  * step's rows are copied in and out with bulk {@code FloatBuffer} copies, and the LSTM cell state (and, in
  * backward, its gradient) stays in a heap array across the steps. The scratch arrays are allocated once per
@@ -209,14 +213,20 @@ public final class CpuRnn {
             // no others.
             int[] sizes = order.batchSizes();
             boolean dense = sizes[steps - 1] == batch;
+            boolean packedSteps = stepGemm() == StepGemm.PACKED;
+            // Fused: each step multiplies its own inputs by W_ih beside h by W_hh, and there is no projection
+            // before the loop; gates are then kept only for backward (LSTM, RNN), written by the steps.
+            boolean fused = packedSteps && fusedProjection(spec, batch, inSize);
             // Inference on a variable-length batch keeps the gates of real steps only, step after step (compact):
             // one GEMM projects them all and the padded rows cost nothing. Training keeps [T, B, G*H], which
             // backward indexes by step and row.
-            boolean compact = !dense && !keep;
+            boolean compact = !dense && !keep && !fused;
             dir.gateRow = gateRows(sizes, batch, compact);
             int gateRows = dir.gateRow[steps];
-            dir.gates = compact ? CpuTensor.uninitialized(be, gateRows, gh)
-                    : CpuTensor.uninitialized(be, steps, batch, gh);
+            if (!fused || keep && mode != RnnMode.GRU) {
+                dir.gates = compact ? CpuTensor.uninitialized(be, gateRows, gh)
+                        : CpuTensor.uninitialized(be, steps, batch, gh);
+            }
             // States: each step writes every row of its next slot (running rows, and the carried state of the
             // others), so only the first slot needs a value: the initial state, or zeros.
             int firstSlot = slot(d == 0 ? 0 : steps, keep);
@@ -233,7 +243,6 @@ public final class CpuRnn {
             if (spec.projSize() > 0) {
                 dir.ms = zeros(be, keep ? steps : 1, batch, hidden);
             }
-            boolean packedSteps = stepGemm() == StepGemm.PACKED;
             if (mode == RnnMode.GRU) {
                 if (keep) {
                     dir.gru = zeros(be, steps, batch, 4 * hidden);
@@ -243,7 +252,9 @@ public final class CpuRnn {
                 }
             }
             // gates [T*B, G*H] = in [T*B, I] W_ih^T + bias (GRU: b_ih only; b_hh stays on the hidden side).
-            if (dense) {
+            if (fused) {
+                // the steps do it
+            } else if (dense) {
                 teamGemm(team, false, true, steps * batch, gh, inSize, 1f, in, 0, inSize, wIh, 0, inSize, 0f,
                         dir.gates, 0, gh);
             } else if (compact) {
@@ -251,7 +262,7 @@ public final class CpuRnn {
             } else {
                 projectLiveRows(team, order, in, wIh, dir.gates);
             }
-            if (bIh != null) {
+            if (bIh != null && !fused) {
                 // compact: every row is a real step's (one "step" of gateRows rows)
                 addBias(team, dir.gates, compact ? new int[] {gateRows} : sizes, compact ? gateRows : batch, gh,
                         bIh, mode == RnnMode.GRU ? null : bHh);
@@ -260,10 +271,14 @@ public final class CpuRnn {
                 copy(h0s, stateIndex * batch * hout, dir.hs, firstSlot * batch * hout, batch * hout);
             }
             PackedWeights packed = null;
+            PackedWeights packedIh = null;
             float[][] hHeap = null;
             if (packedSteps) {
                 CpuTensor wHh = (CpuTensor) w.get(Kind.WEIGHT_HH, layer, d);
                 packed = PackedWeights.packCached(wHh, gh / hidden, hidden, hout);
+                if (fused) {
+                    packedIh = PackedWeights.packCached(wIh, gh / hidden, hidden, inSize);
+                }
                 hHeap = new float[][] {new float[batch * hout], new float[batch * hout]};
                 if (h0s != null) {
                     h0s.floats().get(h0s.offset() + stateIndex * batch * hout, hHeap[0], 0, batch * hout);
@@ -271,6 +286,9 @@ public final class CpuRnn {
             }
             StepLoop loop = new StepLoop(w, layer, d, order, dir, ghStep, out, outPerm, c0s, hnS, cnS, stateIndex,
                     keep, packed, hHeap);
+            if (fused) {
+                loop.fuse(in, inPerm, packedIh);
+            }
             int parties = splitParties(team.parties(), spec, batch);
             runSplit(team, parties, hidden, batch, packed, rowSplit(parties, sizes, batch, bytes(packed)), loop::run);
         } catch (RuntimeException | Error e) {
@@ -508,6 +526,54 @@ public final class CpuRnn {
         return stepFlops < SPLIT_STEP_FLOPS ? 1 : Math.max(1, parties);
     }
 
+    /** Whether each step multiplies its own inputs by {@code W_ih} ({@code -Drecur.cpu.fusedProjection}). */
+    public enum FusedProjection {
+        /**
+         * Fused when the steps run packed, the batch has at least {@link #FUSED_MIN_ROWS} rows and {@code W_ih} and
+         * {@code W_hh} together take at most {@link #FUSED_MAX_WEIGHT_BYTES}.
+         */
+        AUTO,
+        /** One GEMM projects the inputs of all steps before the loop. */
+        OFF,
+        /** Fused whenever the steps run packed (for tests). */
+        ALWAYS
+    }
+
+    /** System property choosing {@link FusedProjection}: {@code auto} (default), {@code off} or {@code always}. */
+    public static final String FUSED_PROJECTION_PROPERTY = "recur.cpu.fusedProjection";
+    private static volatile FusedProjection fusedProjection = null;
+    /**
+     * The smallest batch whose steps project their own inputs (AUTO). Below it a step's product is bound by
+     * streaming the weights, and fusing would stream {@code W_ih} every step as well.
+     */
+    public static final int FUSED_MIN_ROWS = 16;
+    /**
+     * The most bytes of {@code W_ih} and {@code W_hh} together whose steps project their own inputs (AUTO): 4 MiB.
+     * Fused steps stream both every step; measured on a 2-vCPU EPYC (NOTES.md, eighth pass), fusing took 0.83–1.00×
+     * the time at B = 32, H = 256 (2 MB of LSTM weights) and 0.97–1.39× at B = 64, H = 512 (8 MB), where the
+     * weights no longer stay in the cores' caches from one step to the next.
+     */
+    public static final long FUSED_MAX_WEIGHT_BYTES = 4L << 20;
+
+    /** Sets the fused projection policy (tests and measurements); null goes back to the system property. */
+    public static void setFusedProjection(FusedProjection policy) {
+        fusedProjection = policy;
+    }
+
+    /** Whether the packed steps of {@code spec} over {@code batch} rows of {@code inSize} inputs project them. */
+    static boolean fusedProjection(RnnSpec spec, int batch, int inSize) {
+        FusedProjection f = fusedProjection;
+        if (f == null) {
+            f = option(FUSED_PROJECTION_PROPERTY, FusedProjection.AUTO, FusedProjection.values());
+        }
+        return switch (f) {
+            case OFF -> false;
+            case ALWAYS -> true;
+            case AUTO -> batch >= FUSED_MIN_ROWS
+                    && 4L * spec.gateRows() * (inSize + spec.outputSize()) <= FUSED_MAX_WEIGHT_BYTES;
+        };
+    }
+
     /**
      * The step loop of one layer and direction, run by each party of a {@link StepTeam} on its own block of
      * hidden units {@code [u0, u1)}: it computes every gate of its units (the recurrent GEMM on its columns of
@@ -543,6 +609,13 @@ public final class CpuRnn {
         final float[][] hHeap;
         /** The cells on {@link NativeKernels} (with the native step GEMM), else on {@link CellKernels}. */
         final boolean nativeCells;
+        final CpuTensor bIh;
+        /** Fused ({@link #fuse}): the layer's input {@code [T, B, I]}, in the caller's order when {@link #inPerm}. */
+        CpuTensor in;
+        /** Fused: sorted row i of {@link #in} is row {@code inPerm[i]}; null when {@code in} is sorted. */
+        int[] inPerm;
+        /** Fused: {@code W_ih} packed like {@code W_hh}; null when the gates come projected before the loop. */
+        PackedWeights packedIh;
 
         StepLoop(RnnWeights w, int layer, int d, BatchOrder order, Direction dir, CpuTensor ghStep, CpuTensor out,
                  int[] outPerm, CpuTensor c0s, CpuTensor hnS, CpuTensor cnS, int stateIndex, boolean keep,
@@ -572,6 +645,72 @@ public final class CpuRnn {
             this.packed = packed;
             this.hHeap = hHeap;
             this.nativeCells = packed != null && packed.kernel == PackedGemm.Kernel.NATIVE;
+            this.bIh = (CpuTensor) w.get(Kind.BIAS_IH, layer, d);
+        }
+
+        /**
+         * Makes each step project its own inputs: {@code gates = bias + x_t W_ih^T + h_prev W_hh^T}, both products on
+         * packed weights, instead of reading gates projected before the loop. {@code in [T, B, I]} is sorted, or in
+         * the caller's order with {@code inPerm}.
+         */
+        void fuse(CpuTensor in, int[] inPerm, PackedWeights packedIh) {
+            this.in = in;
+            this.inPerm = inPerm;
+            this.packedIh = packedIh;
+        }
+
+        /**
+         * Fused: the input side of step t's gates for units {@code [u0, u0+hu)} of rows {@code [r0, r0+bs)},
+         * {@code inByGate[q] = bias_q + x_t W_ih[q]^T}; {@code xRows} (at least {@code bs * I}) receives the rows.
+         */
+        private void projectStep(int t, int r0, int bs, int u0, int hu, int p0, int p1, float[][] bias,
+                                 float[][] inByGate, float[] xRows) {
+            int n = bs * hu;
+            for (int q = 0; q < inByGate.length; q++) {
+                if (bias != null) {
+                    System.arraycopy(bias[q], 0, inByGate[q], 0, n);
+                } else {
+                    java.util.Arrays.fill(inByGate[q], 0, n, 0f);
+                }
+            }
+            if (bs == 0) {
+                return;
+            }
+            int inSize = in.dim(2);
+            FloatBuffer xf = in.floats();
+            int base = in.offset() + t * batch * inSize;
+            if (inPerm == null) {
+                xf.get(base + r0 * inSize, xRows, 0, bs * inSize);
+            } else {
+                for (int i = 0; i < bs; i++) {
+                    xf.get(base + inPerm[r0 + i] * inSize, xRows, i * inSize, inSize);
+                }
+            }
+            PackedGemm.multiplyAdd(xRows, 0, inSize, bs, packedIh, p0, p1, inByGate, hu, u0);
+        }
+
+        /**
+         * Fused: the bias of the input side per gate for units {@code [u0, u0+hu)}, repeated for every row:
+         * {@code b_ih + b_hh} (GRU: {@code b_ih}; its {@code b_hh} stays on the hidden side); null without biases.
+         */
+        private float[][] inputBias(int u0, int hu) {
+            if (bIh == null) {
+                return null;
+            }
+            int gates = gh / hidden;
+            float[][] bias = new float[gates][batch * hu];
+            FloatBuffer fi = bIh.floats();
+            for (int q = 0; q < gates; q++) {
+                for (int j = 0; j < hu; j++) {
+                    int at = q * hidden + u0 + j;
+                    float b = fi.get(bIh.offset() + at);
+                    bias[q][j] = mode == RnnMode.GRU ? b : b + bHh.floats().get(bHh.offset() + at);
+                }
+                for (int r = 1; r < batch; r++) {
+                    System.arraycopy(bias[q], 0, bias[q], r * hu, hu);
+                }
+            }
+            return bias;
         }
 
         /**
@@ -640,8 +779,17 @@ public final class CpuRnn {
                     putColumns(dir.cs, (first * batch + r0) * hidden, hidden, u0, hu, c, rows);
                 }
             }
-            FloatBuffer g = dir.gates.floats();
-            int gBase = dir.gates.offset();
+            // Fused: the input side's bias, the gate arrays it is added to, and the step's input rows.
+            float[][] inBias = packedIh == null ? null : inputBias(u0, hu);
+            float[][] inByGate = mode == RnnMode.GRU ? new float[3][] : byGate;
+            if (mode == RnnMode.GRU) {
+                inByGate[GruGates.R] = a0;
+                inByGate[GruGates.Z] = a1;
+                inByGate[GruGates.N] = a2;
+            }
+            float[] xRows = packedIh == null ? null : new float[rows * in.dim(2)];
+            FloatBuffer g = dir.gates == null ? null : dir.gates.floats();
+            int gBase = dir.gates == null ? 0 : dir.gates.offset();
             for (int k = 0; k < steps; k++) {
                 int t = d == 0 ? k : steps - 1 - k;
                 int prev = d == 0 ? t : t + 1;
@@ -658,8 +806,12 @@ public final class CpuRnn {
                         if (packed == null) {
                             recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
                         }
-                        gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
-                                LstmGates.G, a2, LstmGates.O, a3);
+                        if (packedIh != null) {
+                            projectStep(t, r0, bs, u0, hu, p0, p1, inBias, inByGate, xRows);
+                        } else {
+                            gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, LstmGates.I, a0, LstmGates.F, a1,
+                                    LstmGates.G, a2, LstmGates.O, a3);
+                        }
                         if (packed != null) {
                             PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
@@ -703,8 +855,12 @@ public final class CpuRnn {
                             }
                             PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
-                        gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
-                                GruGates.N, a2, -1, null);
+                        if (packedIh != null) {
+                            projectStep(t, r0, bs, u0, hu, p0, p1, inBias, inByGate, xRows);
+                        } else {
+                            gatherGates(g, gBase + gOff + u0, gh, hidden, hu, bs, GruGates.R, a0, GruGates.Z, a1,
+                                    GruGates.N, a2, -1, null);
+                        }
                         getColumns(dir.hs, hPrev, hout, u0, hu, hArr, bs);
                         if (nativeCells) {
                             NativeKernels.gruCell(a0, a1, a2, gru[0], gru[1], gru[2], hArr, n);
@@ -722,7 +878,11 @@ public final class CpuRnn {
                         if (packed == null) {
                             recurrentGemm(bs, u0, hu, hPrev, dir.gates, gOff, 1f);
                         }
-                        getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
+                        if (packedIh != null) {
+                            projectStep(t, r0, bs, u0, hu, p0, p1, inBias, inByGate, xRows);
+                        } else {
+                            getColumns(dir.gates, gOff, gh, u0, hu, a0, bs);
+                        }
                         if (packed != null) {
                             PackedGemm.multiplyAdd(hPrevHeap, r0 * hout, hout, bs, packed, p0, p1, byGate, hu, u0);
                         }
@@ -1100,8 +1260,8 @@ public final class CpuRnn {
             if (dc != null && dcnS != null) {
                 getColumns(dcnS, (s * batch + r0) * hidden, hidden, u0, hu, dc, rows);
             }
-            FloatBuffer gates = dir.gates.floats();
-            int gBase = dir.gates.offset();
+            FloatBuffer gates = dir.gates == null ? null : dir.gates.floats(); // GRU: dir.gru instead
+            int gBase = dir.gates == null ? 0 : dir.gates.offset();
             FloatBuffer dgf = dG.floats();
             int dgBase = dG.offset();
             int bhAll = batch * hidden;
