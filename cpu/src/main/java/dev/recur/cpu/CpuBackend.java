@@ -83,18 +83,27 @@ public final class CpuBackend implements Backend {
         } catch (IllegalArgumentException e) {
             stepGemm = "invalid: " + e.getMessage();
         }
+        String fused;
+        try {
+            fused = CpuRnn.fusedProjection().name().toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            fused = "invalid: " + e.getMessage();
+        }
         return String.format(Locale.ROOT,
                 "cpu: %s GEMM (up to %d threads, set by -D%s; one thread below 5e7 FLOPs), fused cell kernels "
                         + "(forward in C with the native step kernel, else in Java);%nrecurrent steps split across "
                         + "the threads (-D%s=%s) by batch rows when each thread gets %d or more and W_hh packs to "
                         + "%d MiB or more, else by hidden units (-D%s=%s); "
-                        + "step GEMM (-D%s): %s; freed blocks of 128 KiB or more kept for reuse up to %d MiB "
-                        + "(-D%s)%n"
+                        + "step GEMM (-D%s): %s; packed steps project their own inputs (-D%s=%s) at %d rows or more "
+                        + "and %d MiB or less of W_ih and W_hh; freed blocks of 128 KiB or more kept for reuse up "
+                        + "to %d MiB (-D%s)%n"
                         + "Java %s (%s), %s %s, %d processors%n",
                 openblas_nolapack.OPENBLAS_VERSION.trim(), threads, CpuBackendProvider.THREADS_PROPERTY,
                 CpuRnn.STEP_SPLIT_PROPERTY, split, CpuRnn.SPLIT_MIN_ROWS, CpuRnn.SPLIT_ROWS_MIN_WEIGHT_BYTES >> 20,
                 CpuRnn.SPLIT_AXIS_PROPERTY, axis,
-                CpuRnn.STEP_GEMM_PROPERTY, stepGemm, blocks.capacity() >> 20, BlockCache.CAPACITY_PROPERTY,
+                CpuRnn.STEP_GEMM_PROPERTY, stepGemm, CpuRnn.FUSED_PROJECTION_PROPERTY, fused,
+                CpuRnn.FUSED_MIN_ROWS, CpuRnn.FUSED_MAX_WEIGHT_BYTES >> 20, blocks.capacity() >> 20,
+                BlockCache.CAPACITY_PROPERTY,
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), System.getProperty("os.name"), System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors());

@@ -560,13 +560,15 @@ public final class CpuRnn {
         fusedProjection = policy;
     }
 
+    /** The fused projection policy in force. */
+    public static FusedProjection fusedProjection() {
+        FusedProjection f = fusedProjection;
+        return f != null ? f : option(FUSED_PROJECTION_PROPERTY, FusedProjection.AUTO, FusedProjection.values());
+    }
+
     /** Whether the packed steps of {@code spec} over {@code batch} rows of {@code inSize} inputs project them. */
     static boolean fusedProjection(RnnSpec spec, int batch, int inSize) {
-        FusedProjection f = fusedProjection;
-        if (f == null) {
-            f = option(FUSED_PROJECTION_PROPERTY, FusedProjection.AUTO, FusedProjection.values());
-        }
-        return switch (f) {
+        return switch (fusedProjection()) {
             case OFF -> false;
             case ALWAYS -> true;
             case AUTO -> batch >= FUSED_MIN_ROWS
