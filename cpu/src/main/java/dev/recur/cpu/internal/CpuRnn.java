@@ -40,7 +40,8 @@ import java.util.List;
  *
  * <p>Fused steps ({@link FusedProjection}: packed, a batch of 16 rows or more, weights of at most 4 MiB) skip the
  * projection before the loop: each multiplies its own inputs by {@code W_ih}, packed like {@code W_hh}, into the
- * gate arrays that its recurrent GEMM then adds to, so the gates of all steps never pass through memory.
+ * gate arrays that its recurrent GEMM then adds to, so in inference the gates of all steps never pass through
+ * memory (training still saves the activated gates that backward reads).
  *
  * <p>The pointwise work of a step runs on heap arrays ({@link CellKernels}'s {@code ...Arrays} kernels): the
  * step's rows are copied in and out with bulk {@code FloatBuffer} copies, and the LSTM cell state (and, in
@@ -706,7 +707,7 @@ public final class CpuRnn {
                 for (int j = 0; j < hu; j++) {
                     int at = q * hidden + u0 + j;
                     float b = fi.get(bIh.offset() + at);
-                    bias[q][j] = mode == RnnMode.GRU ? b : b + bHh.floats().get(bHh.offset() + at);
+                    bias[q][j] = mode == RnnMode.GRU || bHh == null ? b : b + bHh.floats().get(bHh.offset() + at);
                 }
                 for (int r = 1; r < batch; r++) {
                     System.arraycopy(bias[q], 0, bias[q], r * hu, hu);
