@@ -693,30 +693,6 @@ public final class CpuRnn {
         }
 
         /**
-         * Fused: the bias of the input side per gate for units {@code [u0, u0+hu)}, repeated for every row:
-         * {@code b_ih + b_hh} (GRU: {@code b_ih}; its {@code b_hh} stays on the hidden side); null without biases.
-         */
-        private float[][] inputBias(int u0, int hu) {
-            if (bIh == null) {
-                return null;
-            }
-            int gates = gh / hidden;
-            float[][] bias = new float[gates][batch * hu];
-            FloatBuffer fi = bIh.floats();
-            for (int q = 0; q < gates; q++) {
-                for (int j = 0; j < hu; j++) {
-                    int at = q * hidden + u0 + j;
-                    float b = fi.get(bIh.offset() + at);
-                    bias[q][j] = mode == RnnMode.GRU || bHh == null ? b : b + bHh.floats().get(bHh.offset() + at);
-                }
-                for (int r = 1; r < batch; r++) {
-                    System.arraycopy(bias[q], 0, bias[q], r * hu, hu);
-                }
-            }
-            return bias;
-        }
-
-        /**
          * Gate pre-activations of units {@code [u0, u1)} for rows {@code [0, bs)}:
          * {@code dst[r, q*H + u] (+)= h_prev[r] . W_hh[q*H + u]} for each gate q, one GEMM over all gates when
          * the block is the whole layer (the gate blocks are then adjacent), else one per gate.
@@ -757,7 +733,8 @@ public final class CpuRnn {
             float[] hArr = new float[rows * Math.max(hu, hout)];
             float[] zeroRow = outPerm == null ? null : new float[proj > 0 ? hout : hu];
             float[][] gru = mode == RnnMode.GRU ? new float[][] {new float[bh], new float[bh], new float[bh]} : null;
-            float[][] bhh = mode == RnnMode.GRU && bHh != null ? gruHiddenBias(u0, hu) : null;
+            // The GRU's b_hh on the hidden side of its gates.
+            float[][] bhh = mode == RnnMode.GRU && bHh != null ? biasRows(bHh, null, u0, hu, rows) : null;
             // The packed GEMM's outputs, indexed by gate (the order of W_hh's row blocks).
             float[][] byGate = new float[gh / hidden][];
             switch (mode) {
@@ -782,8 +759,10 @@ public final class CpuRnn {
                     putColumns(dir.cs, (first * batch + r0) * hidden, hidden, u0, hu, c, rows);
                 }
             }
-            // Fused: the input side's bias, the gate arrays it is added to, and the step's input rows.
-            float[][] inBias = packedIh == null ? null : inputBias(u0, hu);
+            // Fused: the input side's bias (b_ih + b_hh; the GRU's b_hh stays on the hidden side), the gate arrays it
+            // is added to, and the step's input rows.
+            float[][] inBias = packedIh == null || bIh == null ? null
+                    : biasRows(bIh, mode == RnnMode.GRU ? null : bHh, u0, hu, rows);
             float[][] inByGate = mode == RnnMode.GRU ? new float[3][] : byGate;
             if (mode == RnnMode.GRU) {
                 inByGate[GruGates.R] = a0;
@@ -940,17 +919,26 @@ public final class CpuRnn {
             }
         }
 
-        /** The GRU's {@code b_hh} per gate for units {@code [u0, u0+hu)}, repeated for every row. */
-        private float[][] gruHiddenBias(int u0, int hu) {
-            float[][] bhh = new float[3][batch * hu];
-            FloatBuffer bf = bHh.floats();
-            for (int q = 0; q < 3; q++) {
-                bf.get(bHh.offset() + q * hidden + u0, bhh[q], 0, hu);
-                for (int r = 1; r < batch; r++) {
-                    System.arraycopy(bhh[q], 0, bhh[q], r * hu, hu);
+        /**
+         * A bias per gate for units {@code [u0, u0+hu)}, repeated for each of {@code rows} rows: {@code b1}, plus
+         * {@code b2} where it is not null (summed as {@code addBias} sums them).
+         */
+        private float[][] biasRows(CpuTensor b1, CpuTensor b2, int u0, int hu, int rows) {
+            int gates = gh / hidden;
+            float[][] bias = new float[gates][rows * hu];
+            for (int q = 0; q < gates; q++) {
+                b1.floats().get(b1.offset() + q * hidden + u0, bias[q], 0, hu);
+                if (b2 != null) {
+                    FloatBuffer f2 = b2.floats();
+                    for (int j = 0; j < hu; j++) {
+                        bias[q][j] += f2.get(b2.offset() + q * hidden + u0 + j);
+                    }
+                }
+                for (int r = 1; r < rows; r++) {
+                    System.arraycopy(bias[q], 0, bias[q], r * hu, hu);
                 }
             }
-            return bhh;
+            return bias;
         }
     }
 

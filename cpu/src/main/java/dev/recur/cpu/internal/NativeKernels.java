@@ -115,7 +115,7 @@ final class NativeKernels {
             throw new IllegalArgumentException("panels [" + p0 + ", " + p1 + ") of " + w.panels + " with units from "
                     + u0 + " (panel width " + w.units + ")");
         }
-        int used = w.gates == 1 ? 1 : w.gates;
+        int used = w.gates; // output arrays: one per gate
         for (int q = 0; q < used; q++) {
             if ((long) rows * ldo > out[q].length) {
                 throw new IllegalArgumentException("out[" + q + "]: " + rows + " rows of " + ldo + " do not fit its "
