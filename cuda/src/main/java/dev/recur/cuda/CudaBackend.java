@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * {@code firstNonFinite}, {@code sumOfSquares}, the losses' forward), which wait for the stream. Calls from
  * several threads are serialised by one lock (the device object); tensors may be closed from any thread.
  *
- * <p>Every op of {@link Backend} is implemented, except that with {@code -Drecur.cuda.rnn=cudnn} the
- * sequence-level {@link #rnnForward}/{@link #rnnBackward} throw {@link UnsupportedOperationException} (the cuDNN
- * RNN path is not implemented yet), and {@link #attentionForward} supports head sizes up to
- * {@value CudaAttention#MAX_HEAD_SIZE}.
+ * <p>Every op of {@link Backend} is implemented; {@link #attentionForward} supports head sizes up to
+ * {@value CudaAttention#MAX_HEAD_SIZE}. The sequence-level {@link #rnnForward}/{@link #rnnBackward} run on Recur's
+ * fused path ({@link CudaRnn}) or, with {@code -Drecur.cuda.rnn=cudnn}, on cuDNN's RNN API ({@link CudnnRnn}),
+ * which needs cuDNN 9 to have loaded (the probe says whether it did).
  */
 public final class CudaBackend implements Backend, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
@@ -38,6 +38,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final CudaOptions options;
     private final CudaProbe.Result probe;
     private final CudaRnn rnn;
+    /** The cuDNN path, or null when cuDNN did not load (it is optional). */
+    private final CudnnRnn cudnnRnn;
     private final CudaAttention attention;
 
     private CudaBackend(CudaDevice dev, KernelCompiler compiler, KernelLauncher k, CudaBlas blas, CudaOptions options,
@@ -49,6 +51,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.options = options;
         this.probe = probe;
         this.rnn = new CudaRnn(this);
+        this.cudnnRnn = probe.cudnnVersion() != null ? new CudnnRnn(this, options.tf32()) : null;
         this.attention = new CudaAttention(this);
     }
 
@@ -73,9 +76,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 launcher.kernel(Kernel.SCALE).ptr(0L).f(1f).l(0L).run1d(0);
                 dev.sync("the first kernel launch");
             }
-            if (options.rnnPath() == CudaOptions.RnnPath.CUDNN) {
-                LOG.warn("cuda: -D{}=cudnn: the cuDNN RNN path is not implemented yet; rnnForward/rnnBackward will "
-                        + "throw. Use fused (the default) or auto", CudaOptions.RNN_PROPERTY);
+            if (options.rnnPath() == CudaOptions.RnnPath.CUDNN && probe.cudnnVersion() == null) {
+                LOG.warn("cuda: -D{}=cudnn, but cuDNN did not load ({}); rnnForward will throw. Install cuDNN 9 "
+                        + "for CUDA 13, or use fused (the default)", CudaOptions.RNN_PROPERTY, probe.cudnnNote());
             }
             return be;
         } catch (RuntimeException | Error e) {
@@ -181,7 +184,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
                         : "not loaded (optional: " + probe.cudnnNote() + ")"));
         sb.append(String.format(Locale.ROOT, "  rnn path: %s%s; TF32 GEMMs: %s; kernel cache: %s%n",
                 options.rnnPath().name().toLowerCase(Locale.ROOT),
-                options.rnnPath() == CudaOptions.RnnPath.CUDNN ? " (not implemented: the sequence ops throw)" : "",
+                options.rnnPath() == CudaOptions.RnnPath.CUDNN && cudnnRnn == null
+                        ? " (cuDNN not loaded: the sequence ops throw)" : "",
                 options.tf32() ? "on" : "off", options.cacheDir()));
         Map<String, String> loaded = new TreeMap<>();
         k.images().forEach((f, img) -> loaded.put(f, img.arch() + (img.ptx() ? " ptx" : " cubin")
@@ -212,6 +216,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 return;
             }
             dev.bind();
+            if (cudnnRnn != null) {
+                cudnnRnn.close();
+            }
             blas.close();
             k.close();
             dev.close();
@@ -682,9 +689,12 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public RnnContext rnnForward(RnnWeights w, Tensor x, Tensor h0, Tensor c0, int[] lengths, Tensor y, Tensor hn,
                                  Tensor cn, boolean keepForBackward) {
-        requireFusedPath("rnnForward");
         synchronized (dev) {
             dev.bind();
+            if (options.rnnPath() == CudaOptions.RnnPath.CUDNN) {
+                return cudnnPath().forward(w, cuda(x), cudaOrNull(h0), cudaOrNull(c0), lengths, cuda(y), cuda(hn),
+                        cudaOrNull(cn), keepForBackward);
+            }
             return rnn.forward(w, cuda(x), cudaOrNull(h0), cudaOrNull(c0), lengths, cuda(y), cuda(hn), cudaOrNull(cn),
                     keepForBackward);
         }
@@ -693,20 +703,26 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void rnnBackward(RnnContext ctx, Tensor dy, Tensor dhn, Tensor dcn, Tensor dx, Tensor dh0, Tensor dc0,
                             RnnWeights grads) {
-        requireFusedPath("rnnBackward");
         synchronized (dev) {
             dev.bind();
+            if (cudnnRnn != null && cudnnRnn.owns(ctx)) {
+                cudnnRnn.backward(ctx, cudaOrNull(dy), cudaOrNull(dhn), cudaOrNull(dcn), cuda(dx), cuda(dh0),
+                        cudaOrNull(dc0), grads);
+                return;
+            }
             rnn.backward(ctx, cudaOrNull(dy), cudaOrNull(dhn), cudaOrNull(dcn), cuda(dx), cuda(dh0), cudaOrNull(dc0),
                     grads);
         }
     }
 
-    private void requireFusedPath(String op) {
-        if (options.rnnPath() == CudaOptions.RnnPath.CUDNN) {
-            throw new UnsupportedOperationException("cuda " + op + ": -D" + CudaOptions.RNN_PROPERTY + "=cudnn asks "
-                    + "for cuDNN's RNN API, which is not implemented yet; use -D" + CudaOptions.RNN_PROPERTY
-                    + "=fused (the default) or auto");
+    /** The cuDNN path; throws when cuDNN did not load. */
+    private CudnnRnn cudnnPath() {
+        if (cudnnRnn == null) {
+            throw new IllegalStateException("cuda rnnForward: -D" + CudaOptions.RNN_PROPERTY + "=cudnn asks for "
+                    + "cuDNN's RNN API, but cuDNN did not load (" + probe.cudnnNote() + "); install cuDNN 9 for CUDA 13 "
+                    + "(e.g. the cudnn9-cuda-13 package) or use -D" + CudaOptions.RNN_PROPERTY + "=fused (the default)");
         }
+        return cudnnRnn;
     }
 
     private static void checkLength(int length, int[] shape) {

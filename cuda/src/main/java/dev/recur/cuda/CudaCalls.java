@@ -2,12 +2,13 @@ package dev.recur.cuda;
 
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.cudnn;
 import org.bytedeco.cuda.global.nvrtc;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * Status checks for the driver API, cuBLAS and NVRTC: every call's result goes through one of these, which
+ * Status checks for the driver API, cuBLAS, NVRTC and cuDNN: every call's result goes through one of these, which
  * throws a {@link CudaException} naming the call. Touches JavaCPP classes only when a status is not success
  * (and the bindings are loaded by then).
  */
@@ -54,6 +55,32 @@ final class CudaCalls {
             }
             throw new CudaException(call + " failed: " + text + " (" + status + ")"
                     + (log == null || log.isBlank() ? "" : "; compiler log:\n" + log.strip()), status);
+        }
+    }
+
+    /**
+     * Throws unless {@code status == CUDNN_STATUS_SUCCESS}, with cuDNN's name for the status and its last error
+     * message (which says which argument it rejected).
+     */
+    static void checkCudnn(int status, String call) {
+        if (status != cudnn.CUDNN_STATUS_SUCCESS) {
+            String name;
+            String detail;
+            try {
+                name = string(cudnn.cudnnGetErrorString(status));
+                byte[] last = new byte[1024];
+                cudnn.cudnnGetLastErrorString(last, last.length);
+                int n = 0;
+                while (n < last.length && last[n] != 0) {
+                    n++;
+                }
+                detail = new String(last, 0, n, java.nio.charset.StandardCharsets.UTF_8).strip();
+            } catch (Throwable t) {
+                name = "cudnnStatus " + status;
+                detail = "";
+            }
+            throw new CudaException(call + " failed: " + name + " (" + status + ")"
+                    + (detail.isEmpty() ? "" : ": " + detail), status);
         }
     }
 

@@ -17,9 +17,11 @@ import java.util.Random;
  * benchmarks cover cuda: B in {1, 32, 64} (or {@code --batch 1,32,64,256}), T = 256, I = H = 512, one layer,
  * with {@code --warmup} (default 10) and {@code --iters} (default 50) runs per size, each ended by a stream
  * synchronize. Prints the median and the spread (min, max) in ms and the useful GFLOP/s,
- * {@code 2 T B 4H (I + H) / time}. The RNN path follows {@code -Drecur.cuda.rnn}.
+ * {@code 2 T B 4H (I + H) / time}. Each RNN path of {@code --paths} (default: fused, and cudnn where cuDNN loaded)
+ * runs on its own backend, one after the other.
  *
- * <pre>java -cp ... dev.recur.cuda.CudaLstmBench [--batch 1,32,64] [--steps 256] [--size 512] [--iters 50]</pre>
+ * <pre>java -cp ... dev.recur.cuda.CudaLstmBench [--batch 1,32,64] [--steps 256] [--size 512] [--iters 50]
+ *     [--paths fused,cudnn]</pre>
  */
 public final class CudaLstmBench {
     private CudaLstmBench() {
@@ -28,7 +30,8 @@ public final class CudaLstmBench {
     /**
      * Runs the timing and prints one line per batch size.
      *
-     * @param args {@code --batch}, {@code --steps}, {@code --size} (I = H), {@code --warmup}, {@code --iters}
+     * @param args {@code --batch}, {@code --steps}, {@code --size} (I = H), {@code --warmup}, {@code --iters},
+     *             {@code --paths}
      */
     public static void main(String[] args) {
         int[] batches = {1, 32, 64};
@@ -36,6 +39,13 @@ public final class CudaLstmBench {
         int size = 512;
         int warmup = 10;
         int iters = 50;
+        CudaProbe.Result probe = CudaProbe.probe();
+        if (!probe.usable()) {
+            System.out.println("CudaLstmBench: no usable GPU: " + probe.failure());
+            return;
+        }
+        List<CudaOptions.RnnPath> paths = probe.cudnnVersion() != null
+                ? List.of(CudaOptions.RnnPath.FUSED, CudaOptions.RnnPath.CUDNN) : List.of(CudaOptions.RnnPath.FUSED);
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--batch" -> batches = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -43,11 +53,22 @@ public final class CudaLstmBench {
                 case "--size" -> size = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 case "--iters" -> iters = Integer.parseInt(args[i + 1]);
+                case "--paths" -> paths = Arrays.stream(args[i + 1].split(",")).map(CudaOptions::parseRnnPath)
+                        .toList();
                 default -> throw new IllegalArgumentException("CudaLstmBench: unknown option " + args[i]
-                        + "; expected --batch, --steps, --size, --warmup or --iters");
+                        + "; expected --batch, --steps, --size, --warmup, --iters or --paths");
             }
         }
-        try (CudaBackend be = (CudaBackend) new CudaBackendProvider().create()) {
+        CudaOptions options = CudaOptions.fromSystemProperties();
+        for (CudaOptions.RnnPath path : paths) {
+            run(probe, options.withRnnPath(path), batches, steps, size, warmup, iters);
+        }
+    }
+
+    private static void run(CudaProbe.Result probe, CudaOptions options, int[] batches, int steps, int size,
+                            int warmup, int iters) {
+        String path = options.rnnPath().name().toLowerCase(Locale.ROOT);
+        try (CudaBackend be = CudaBackend.open(probe, options)) {
             System.out.print(be.describe());
             RnnSpec spec = new RnnSpec(RnnMode.LSTM, size, size, 0, 1, false, true);
             Random rnd = new Random(42);
@@ -61,8 +82,8 @@ public final class CudaLstmBench {
                     w.set(k, 0, 0, t);
                 }
             }
-            System.out.printf(Locale.ROOT, "LSTM forward, T=%d, I=H=%d, 1 layer, fp32, %d warm-up + %d timed runs%n",
-                    steps, size, warmup, iters);
+            System.out.printf(Locale.ROOT, "LSTM forward, %s path, T=%d, I=H=%d, 1 layer, fp32, %d warm-up + %d "
+                    + "timed runs%n", path, steps, size, warmup, iters);
             for (int batch : batches) {
                 try (Tensor x = be.fromFloats(random(rnd, new int[] {steps, batch, size}, 1f), steps, batch, size);
                      Tensor y = be.zeros(DType.F32, steps, batch, size);
@@ -82,8 +103,8 @@ public final class CudaLstmBench {
                     Arrays.sort(ms);
                     double median = ms[iters / 2];
                     double flops = 2.0 * steps * batch * 4 * size * (size + size);
-                    System.out.printf(Locale.ROOT, "B=%-4d median %8.3f ms (min %.3f, max %.3f)  %7.1f GFLOP/s%n",
-                            batch, median, ms[0], ms[iters - 1], flops / (median * 1e6));
+                    System.out.printf(Locale.ROOT, "%-6s B=%-4d median %8.3f ms (min %.3f, max %.3f)  %7.1f "
+                            + "GFLOP/s%n", path, batch, median, ms[0], ms[iters - 1], flops / (median * 1e6));
                 }
             }
             owned.forEach(Tensor::close);

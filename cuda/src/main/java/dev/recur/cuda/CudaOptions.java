@@ -8,15 +8,15 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@value CudaBackendProvider#DEVICE_PROPERTY}: device ordinal, default 0.</li>
- *   <li>{@value #RNN_PROPERTY}: {@code fused} (default; Recur's kernels), {@code cudnn} (cuDNN's RNN API, not
- *       implemented yet: the sequence ops throw), {@code auto} (fused for now).</li>
+ *   <li>{@value #RNN_PROPERTY}: {@code fused} (default; Recur's kernels), {@code cudnn} (cuDNN 9's RNN API,
+ *       {@link CudnnRnn}), {@code auto} (fused until a GPU benchmark has shown where cuDNN is faster).</li>
  *   <li>{@value #CACHE_PROPERTY}: folder of the compiled-kernel cache, default {@code ~/.cache/recur/cuda}.</li>
  *   <li>{@value #TRACE_PROPERTY} (or env {@code RECUR_CUDA_TRACE=1}): log every kernel launch, cuBLAS call,
  *       allocation and transfer at INFO.</li>
  *   <li>{@value #SYNC_PROPERTY} (or env {@code RECUR_CUDA_SYNC=1}): synchronize and check after every launch, so
  *       a failing kernel is named (slow; for debugging).</li>
- *   <li>{@value #TF32_PROPERTY}: let cuBLAS use TF32 tensor cores for FP32 GEMMs (faster, about 1e-3 relative
- *       error; default false, which keeps the golden tolerances).</li>
+ *   <li>{@value #TF32_PROPERTY}: let cuBLAS and cuDNN's RNN path use TF32 tensor cores for FP32 GEMMs (faster,
+ *       about 1e-3 relative error; default false, which keeps the golden tolerances).</li>
  * </ul>
  *
  * @param device   device ordinal
@@ -24,7 +24,7 @@ import java.util.Locale;
  * @param cacheDir the kernel cache folder
  * @param trace    log every launch
  * @param sync     synchronize after every launch
- * @param tf32     allow TF32 in cuBLAS
+ * @param tf32     allow TF32 in cuBLAS and cuDNN
  */
 record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, boolean sync, boolean tf32) {
     /** System property: the RNN path. */
@@ -42,10 +42,15 @@ record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, bo
     enum RnnPath {
         /** Recur's own: one input GEMM, then per step a recurrent GEMM and a fused cell kernel. */
         FUSED,
-        /** cuDNN 9's RNN API (not implemented yet). */
+        /** cuDNN 9's RNN API ({@link CudnnRnn}). */
         CUDNN,
         /** Choose per call (today: always FUSED). */
         AUTO
+    }
+
+    /** These options with the sequence ops on {@code path}. */
+    CudaOptions withRnnPath(RnnPath path) {
+        return new CudaOptions(device, path, cacheDir, trace, sync, tf32);
     }
 
     /** Reads the properties; bad values throw IllegalArgumentException naming the property. */

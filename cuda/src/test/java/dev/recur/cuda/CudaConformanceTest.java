@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -49,8 +50,13 @@ class CudaConformanceTest {
     }
 
     private void add(String name, double atol, double rtol, Case c) {
+        add(name, atol, rtol, CudaTestSupport::backendOrSkip, c);
+    }
+
+    /** A case run on cpu and on the backend {@code device} supplies (the fused or the cuDNN RNN path). */
+    private void add(String name, double atol, double rtol, Supplier<Backend> device, Case c) {
         tests.add(DynamicTest.dynamicTest(name, () -> {
-            Backend cuda = CudaTestSupport.backendOrSkip();
+            Backend cuda = device.get();
             Backend cpu = new CpuBackendProvider().create();
             long seed = name.hashCode();
             Map<String, float[]> ref = c.run(cpu, new Random(seed));
@@ -437,7 +443,7 @@ class CudaConformanceTest {
             String name = String.format(Locale.ROOT, "rnn %s I=%d H=%d P=%d L=%d %s%s T=%d B=%d%s%s",
                     q.mode.opName(), q.in, q.hidden, q.proj, q.layers, q.bi ? "bi" : "uni", q.bias ? "" : " nobias",
                     q.steps, q.batch, q.lengths == null ? "" : " lengths", q.init ? " h0" : "");
-            add(name, 5e-5, 5e-4, (be, rnd) -> {
+            Case run = (be, rnd) -> {
                 RnnSpec spec = new RnnSpec(q.mode, q.in, q.hidden, q.proj, q.layers, q.bi, q.bias);
                 int dirs = spec.directions();
                 int hout = spec.outputSize();
@@ -497,7 +503,9 @@ class CudaConformanceTest {
                     }
                 }
                 return out;
-            });
+            };
+            add(name, 5e-5, 5e-4, CudaTestSupport::backendOrSkip, run);
+            add(name + " cudnn", 5e-5, 5e-4, CudaTestSupport::cudnnBackendOrSkip, run);
         }
     }
 }

@@ -13,6 +13,7 @@ import org.opentest4j.TestAbortedException;
  */
 final class CudaTestSupport {
     private static CudaBackend backend;
+    private static CudaBackend cudnnBackend;
 
     private CudaTestSupport() {
     }
@@ -23,13 +24,22 @@ final class CudaTestSupport {
      * report each case skipped with the reason instead of vanishing.
      */
     static synchronized Backend backendOrSkippingStandIn() {
+        return standInUnlessUsable(false);
+    }
+
+    /** {@link #backendOrSkippingStandIn} for the backend on cuDNN's RNN path ({@link #cudnnBackendOrSkip}). */
+    static synchronized Backend cudnnBackendOrSkippingStandIn() {
+        return standInUnlessUsable(true);
+    }
+
+    private static Backend standInUnlessUsable(boolean cudnnPath) {
         String reason;
         try {
             CudaProbe.Result r = CudaProbe.probe();
-            if (r.usable()) {
-                return backendOrSkip();
+            if (r.usable() && (!cudnnPath || r.cudnnVersion() != null)) {
+                return cudnnPath ? cudnnBackendOrSkip() : backendOrSkip();
             }
-            reason = "no usable GPU: " + r.failure();
+            reason = r.usable() ? "cuDNN did not load: " + r.cudnnNote() : "no usable GPU: " + r.failure();
         } catch (Throwable t) {
             reason = "no usable GPU: the CUDA probe could not run (" + t + ")";
         }
@@ -64,5 +74,21 @@ final class CudaTestSupport {
             System.out.print(backend.describe());
         }
         return backend;
+    }
+
+    /**
+     * A second backend on the same device with {@code -Drecur.cuda.rnn=cudnn}'s path, for the suites that check
+     * cuDNN's RNN API; skips the calling test when there is no usable GPU or cuDNN did not load.
+     */
+    static synchronized CudaBackend cudnnBackendOrSkip() {
+        backendOrSkip(); // skips where there is no usable GPU
+        CudaProbe.Result r = CudaProbe.probe();
+        Assumptions.assumeTrue(r.cudnnVersion() != null, () -> "cuDNN did not load: " + r.cudnnNote());
+        if (cudnnBackend == null) {
+            cudnnBackend = CudaBackend.open(r,
+                    CudaOptions.fromSystemProperties().withRnnPath(CudaOptions.RnnPath.CUDNN));
+            System.out.print(cudnnBackend.describe());
+        }
+        return cudnnBackend;
     }
 }

@@ -16,7 +16,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * The GPU checks of this module in one JVM, without Maven, for a short session on a GPU machine: the provider
- * test (opens the device, prints describe()), the conformance suite (cuda against cpu), the golden suite, then
+ * test (opens the device, prints describe()), the conformance suite (cuda against cpu, both RNN paths), the golden
+ * suite on the fused and on the cuDNN RNN path, then
  * {@link CudaLstmBench}. Prints one line per failed or skipped test with its reason and a summary; exits 1 when a
  * test failed. Pass {@code -Dgolden.dir} for the golden cases and {@code --no-bench} to skip the timing.
  * See {@code cuda/gpu-check/README.md}.
@@ -34,7 +35,7 @@ public final class GpuCheck {
         boolean bench = args.length == 0 || !args[0].equals("--no-bench");
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClass(CudaBackendProviderTest.class), selectClass(CudaConformanceTest.class),
-                        selectClass(CudaGoldenTest.class))
+                        selectClass(CudaGoldenTest.class), selectClass(CudaCudnnGoldenTest.class))
                 .build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
