@@ -34,6 +34,42 @@ typedef struct {
     int valid[4];
 } Targets;
 
+/* One trip of tile's k loop: k + s into accumulator set s, for s in [0, S). */
+KERNEL void kTrip(const int R, const int V, const int S, const float *a, int lda, const float *panel, int k,
+                  __m256 acc[2][4][4]) {
+    #pragma GCC unroll 4
+    for (int s = 0; s < S; s++) {
+        const float *wk = panel + (long) (k + s) * V * LANES;
+        if (R <= V) {
+            /* R broadcasts held, the panel's vectors streamed: R*V + R + 1 registers */
+            __m256 x[4];
+            #pragma GCC unroll 4
+            for (int r = 0; r < R; r++)
+                x[r] = _mm256_broadcast_ss(a + (long) r * lda + k + s);
+            #pragma GCC unroll 4
+            for (int v = 0; v < V; v++) {
+                __m256 wv = _mm256_loadu_ps(wk + v * LANES);
+                #pragma GCC unroll 4
+                for (int r = 0; r < R; r++)
+                    acc[s][r][v] = _mm256_fmadd_ps(x[r], wv, acc[s][r][v]);
+            }
+        } else {
+            /* the panel's V vectors held, the rows' broadcasts streamed: R*V + V + 1 registers */
+            __m256 wv[4];
+            #pragma GCC unroll 4
+            for (int v = 0; v < V; v++)
+                wv[v] = _mm256_loadu_ps(wk + v * LANES);
+            #pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                __m256 x = _mm256_broadcast_ss(a + (long) r * lda + k + s);
+                #pragma GCC unroll 4
+                for (int v = 0; v < V; v++)
+                    acc[s][r][v] = _mm256_fmadd_ps(x, wv[v], acc[s][r][v]);
+            }
+        }
+    }
+}
+
 /*
  * One tile: R rows x V vectors of one panel over k in [k0, k1), with S accumulator sets taking alternate k
  * (S = 2 for a lone row). R, V, S are constants at every call, so gcc unrolls the loops and keeps acc in registers.
@@ -49,38 +85,14 @@ KERNEL void tile(const int R, const int V, const int S, const float *a, int lda,
             for (int v = 0; v < V; v++)
                 acc[s][r][v] = _mm256_setzero_ps();
     int k = k0;
-    for (; k + S <= k1; k += S) {
-        #pragma GCC unroll 4
-        for (int s = 0; s < S; s++) {
-            const float *wk = panel + (long) (k + s) * V * LANES;
-            if (R <= V) {
-                /* R broadcasts held, the panel's vectors streamed: R*V + R + 1 registers */
-                __m256 x[4];
-                #pragma GCC unroll 4
-                for (int r = 0; r < R; r++)
-                    x[r] = _mm256_broadcast_ss(a + (long) r * lda + k + s);
-                #pragma GCC unroll 4
-                for (int v = 0; v < V; v++) {
-                    __m256 wv = _mm256_loadu_ps(wk + v * LANES);
-                    #pragma GCC unroll 4
-                    for (int r = 0; r < R; r++)
-                        acc[s][r][v] = _mm256_fmadd_ps(x[r], wv, acc[s][r][v]);
-                }
-            } else {
-                /* the panel's V vectors held, the rows' broadcasts streamed: R*V + V + 1 registers */
-                __m256 wv[4];
-                #pragma GCC unroll 4
-                for (int v = 0; v < V; v++)
-                    wv[v] = _mm256_loadu_ps(wk + v * LANES);
-                #pragma GCC unroll 4
-                for (int r = 0; r < R; r++) {
-                    __m256 x = _mm256_broadcast_ss(a + (long) r * lda + k + s);
-                    #pragma GCC unroll 4
-                    for (int v = 0; v < V; v++)
-                        acc[s][r][v] = _mm256_fmadd_ps(x, wv[v], acc[s][r][v]);
-                }
-            }
-        }
+    if (S == 1) {
+        /* unrolled twice: half the counter and branch work per k, the same additions in the same order */
+        #pragma GCC unroll 2
+        for (; k < k1; k++)
+            kTrip(R, V, 1, a, lda, panel, k, acc);
+    } else {
+        for (; k + S <= k1; k += S)
+            kTrip(R, V, S, a, lda, panel, k, acc);
     }
     for (; k < k1; k++) { /* S = 2 and an odd chunk */
         const float *wk = panel + (long) k * V * LANES;
