@@ -719,8 +719,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private CudnnRnn cudnnPath() {
         if (cudnnRnn == null) {
             throw new IllegalStateException("cuda rnnForward: -D" + CudaOptions.RNN_PROPERTY + "=cudnn asks for "
-                    + "cuDNN's RNN API, but cuDNN did not load (" + probe.cudnnNote() + "); install cuDNN 9 for CUDA 13 "
-                    + "(e.g. the cudnn9-cuda-13 package) or use -D" + CudaOptions.RNN_PROPERTY + "=fused (the default)");
+                    + "cuDNN's RNN API, but cuDNN did not load (" + probe.cudnnNote() + "); install cuDNN 9 for "
+                    + "CUDA 13 (e.g. the cudnn9-cuda-13 package) or use -D" + CudaOptions.RNN_PROPERTY
+                    + "=fused (the default)");
         }
         return cudnnRnn;
     }
