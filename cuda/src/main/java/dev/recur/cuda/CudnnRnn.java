@@ -121,6 +121,8 @@ final class CudnnRnn implements AutoCloseable {
         long weightBytes;
         CudaTensor reserve;    // training only
         long reserveBytes;
+        /** The work space a training-mode call needs (forward's size, which backward reuses). */
+        long workBytes;
         // Kept for backward (training only): the layer input, a copy of y, copies of h0 / c0 (null: zeros).
         CudaTensor x;
         CudaTensor y;
@@ -356,21 +358,20 @@ final class CudnnRnn implements AutoCloseable {
             describe(c, x.dim(2), lengths);
             loadWeights(c);
             int mode = keep ? cudnn.CUDNN_FWD_MODE_TRAINING : cudnn.CUDNN_FWD_MODE_INFERENCE;
-            long workBytes;
             try (SizeTPointer ws = new SizeTPointer(1); SizeTPointer rs = new SizeTPointer(1)) {
                 checkCudnn(cudnn.cudnnGetRNNTempSpaceSizes(handle, c.rnnDesc, mode, c.xDesc, ws, rs),
                         "cudnnGetRNNTempSpaceSizes");
-                workBytes = ws.get(0);
+                c.workBytes = ws.get(0);
                 c.reserveBytes = keep ? rs.get(0) : 0;
             }
-            work = bytes(workBytes);
+            work = bytes(c.workBytes);
             if (keep) {
                 c.reserve = bytes(c.reserveBytes);
             }
             checkCudnn(cudnn.cudnnRNNForward(handle, c.rnnDesc, mode, DevicePointer.ints(c.seqLengths.address()),
                     c.xDesc, DevicePointer.of(x.address()), c.yDesc, DevicePointer.of(y.address()), c.hDesc,
                     DevicePointer.orNull(h0), DevicePointer.of(hn.address()), c.cDesc, DevicePointer.orNull(c0),
-                    DevicePointer.orNull(cn), c.weightBytes, DevicePointer.of(c.weights.address()), workBytes,
+                    DevicePointer.orNull(cn), c.weightBytes, DevicePointer.of(c.weights.address()), c.workBytes,
                     DevicePointer.of(work.address()), c.reserveBytes,
                     keep ? DevicePointer.of(c.reserve.address()) : null), "cudnnRNNForward");
             if (keep) {
@@ -415,13 +416,7 @@ final class CudnnRnn implements AutoCloseable {
         CudaTensor dW = null;
         CudaTensor dyZeros = null;
         try {
-            long workBytes;
-            try (SizeTPointer ws = new SizeTPointer(1); SizeTPointer rs = new SizeTPointer(1)) {
-                checkCudnn(cudnn.cudnnGetRNNTempSpaceSizes(handle, c.rnnDesc, cudnn.CUDNN_FWD_MODE_TRAINING, c.xDesc,
-                        ws, rs), "cudnnGetRNNTempSpaceSizes");
-                workBytes = ws.get(0);
-            }
-            work = bytes(workBytes);
+            work = bytes(c.workBytes);
             if (dy == null) { // cuDNN needs dy: no gradient from y is a gradient of zeros
                 dyZeros = be.zerosF(c.y.shape());
             }
@@ -432,7 +427,7 @@ final class CudnnRnn implements AutoCloseable {
                     c.yDesc, DevicePointer.of(c.y.address()), DevicePointer.of(dyIn.address()), c.xDesc,
                     DevicePointer.of(dx.address()), c.hDesc, DevicePointer.orNull(c.h0), DevicePointer.orNull(dhn),
                     DevicePointer.of(dh0.address()), c.cDesc, DevicePointer.orNull(c.c0), DevicePointer.orNull(dcn),
-                    DevicePointer.orNull(dc0), c.weightBytes, DevicePointer.of(c.weights.address()), workBytes,
+                    DevicePointer.orNull(dc0), c.weightBytes, DevicePointer.of(c.weights.address()), c.workBytes,
                     DevicePointer.of(work.address()), c.reserveBytes, DevicePointer.of(c.reserve.address())),
                     "cudnnRNNBackwardData_v8");
             // cuDNN adds into its gradient space (CUDNN_WGRAD_MODE_ADD): start from zeros, then add each parameter's
@@ -442,7 +437,7 @@ final class CudnnRnn implements AutoCloseable {
             checkCudnn(cudnn.cudnnRNNBackwardWeights_v8(handle, c.rnnDesc, cudnn.CUDNN_WGRAD_MODE_ADD,
                     DevicePointer.ints(c.seqLengths.address()), c.xDesc, DevicePointer.of(c.x.address()), c.hDesc,
                     DevicePointer.orNull(c.h0), c.yDesc, DevicePointer.of(c.y.address()), c.weightBytes,
-                    DevicePointer.of(dW.address()), workBytes, DevicePointer.of(work.address()), c.reserveBytes,
+                    DevicePointer.of(dW.address()), c.workBytes, DevicePointer.of(work.address()), c.reserveBytes,
                     DevicePointer.of(c.reserve.address())), "cudnnRNNBackwardWeights_v8");
             forEachParam(c, dW, (recur, inCudnn, count) -> be.kernels().kernel(Kernel.AXPY).f(1f).ptr(inCudnn)
                     .ptr(recur).l(count).run1d(count), grads);
