@@ -38,6 +38,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final CudaOptions options;
     private final CudaProbe.Result probe;
     private final CudaRnn rnn;
+    private final CudaGraphs<?> graphs;
     /** The cuDNN path, or null when cuDNN did not load (it is optional). */
     private final CudnnRnn cudnnRnn;
     private final CudaAttention attention;
@@ -50,6 +51,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.blas = blas;
         this.options = options;
         this.probe = probe;
+        this.graphs = CudaGraphs.on(dev, options.graphsOn());
         this.rnn = new CudaRnn(this);
         this.cudnnRnn = probe.cudnnVersion() != null ? new CudnnRnn(this, options.tf32()) : null;
         this.attention = new CudaAttention(this);
@@ -68,7 +70,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         try {
             KernelCompiler compiler = KernelCompiler.create(options.cacheDir());
             launcher = new KernelLauncher(dev, compiler, options.sync());
-            blas = new CudaBlas(dev, options.tf32(), options.trace());
+            blas = new CudaBlas(dev, options.tf32(), options.trace(), options.graphsOn());
             CudaBackend be = new CudaBackend(dev, compiler, launcher, blas, options, probe);
             synchronized (dev) {
                 // Compile (or read from the cache) and load the smallest module now: an NVRTC or driver that
@@ -105,6 +107,16 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     CudaBlas blas() {
         return blas;
+    }
+
+    /** The options the backend was opened with. */
+    CudaOptions options() {
+        return options;
+    }
+
+    /** Replays repeated regions (the fused path's step loops) as CUDA graphs, when on. */
+    CudaGraphs<?> graphs() {
+        return graphs;
     }
 
     /**
@@ -182,11 +194,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 CudaProbe.version(probe.driverVersion()), CudaProbe.version(probe.runtimeVersion()), blas.version(),
                 compiler.nvrtcVersion(), probe.cudnnVersion() != null ? probe.cudnnVersion()
                         : "not loaded (optional: " + probe.cudnnNote() + ")"));
-        sb.append(String.format(Locale.ROOT, "  rnn path: %s%s; TF32 GEMMs: %s; kernel cache: %s%n",
+        sb.append(String.format(Locale.ROOT, "  rnn path: %s%s; CUDA graphs: %s; TF32 GEMMs: %s; kernel cache: %s%n",
                 options.rnnPath().name().toLowerCase(Locale.ROOT),
                 options.rnnPath() == CudaOptions.RnnPath.CUDNN && cudnnRnn == null
                         ? " (cuDNN not loaded: the sequence ops throw)" : "",
-                options.tf32() ? "on" : "off", options.cacheDir()));
+                graphsState(), options.tf32() ? "on" : "off", options.cacheDir()));
         Map<String, String> loaded = new TreeMap<>();
         k.images().forEach((f, img) -> loaded.put(f, img.arch() + (img.ptx() ? " ptx" : " cubin")
                 + (img.fromCache() ? " cached" : " compiled")));
@@ -198,6 +210,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
                     .append(System.lineSeparator());
         }
         return sb.toString();
+    }
+
+    private String graphsState() {
+        if (!options.graphs()) {
+            return "off (-D" + CudaOptions.GRAPHS_PROPERTY + "=true replays repeated step loops)";
+        }
+        if (!options.graphsOn()) {
+            return "off (asked for, but -D" + CudaOptions.SYNC_PROPERTY + "=true)";
+        }
+        return String.format(Locale.ROOT, "%s (%d regions run directly, %d graphs captured, %d replays)",
+                graphs.enabled() ? "on" : "off after a failed capture", graphs.direct(), graphs.captured(),
+                graphs.replayed());
     }
 
     /** Waits for all queued work (for benchmarks and tests). */
@@ -219,6 +243,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
             if (cudnnRnn != null) {
                 cudnnRnn.close();
             }
+            graphs.close();
             blas.close();
             k.close();
             dev.close();

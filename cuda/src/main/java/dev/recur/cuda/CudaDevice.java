@@ -42,6 +42,7 @@ final class CudaDevice implements AutoCloseable {
     final boolean trace;
     private final CUctx_st ctx;
     private final CUstream_st stream;
+    private final LaunchRecorder recorder = new LaunchRecorder();
     private final CUmemPoolHandle_st pool;
     private final CUevent_st stagingFree;
     private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -127,6 +128,11 @@ final class CudaDevice implements AutoCloseable {
         return stream;
     }
 
+    /** The signature recorder of the stream's operations ({@link CudaGraphs}). */
+    LaunchRecorder recorder() {
+        return recorder;
+    }
+
     /** Makes the context current on this thread (once per thread). */
     void bind() {
         if (closed) {
@@ -140,6 +146,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Waits for everything queued on the stream; {@code what} names the operation for the error message. */
     void sync(String what) {
+        recorder.refuse("cuStreamSynchronize");
         check(cudart.cuStreamSynchronize(stream), "cuStreamSynchronize(after " + what + ")");
     }
 
@@ -147,6 +154,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** {@code bytes} of device memory, stream-ordered from the pool (at least 16 bytes, 256-byte aligned). */
     long alloc(long bytes) {
+        recorder.refuse("cuMemAllocAsync");
         long n = Math.max(16, bytes);
         long[] p = {0};
         int status = cudart.cuMemAllocAsync(p, n, stream);
@@ -171,6 +179,7 @@ final class CudaDevice implements AutoCloseable {
             return;
         }
         bind();
+        recorder.refuse("cuMemFreeAsync");
         check(cudart.cuMemFreeAsync(ptr, stream), "cuMemFreeAsync(0x" + Long.toHexString(ptr) + ")");
         bytesInUse.addAndGet(-Math.max(16, bytes));
         if (trace) {
@@ -190,22 +199,31 @@ final class CudaDevice implements AutoCloseable {
 
     /** {@code count} 32-bit words at {@code ptr} set to {@code value}. */
     void memset32(long ptr, int value, long count) {
-        if (count > 0) {
+        if (count > 0 && recorder.recording()) {
+            recorder.add(LaunchRecorder.MEMSET32).add(ptr).add(value).add(count);
+        } else if (count > 0) {
             check(cudart.cuMemsetD32Async(ptr, value, count, stream), "cuMemsetD32Async");
         }
     }
 
     /** {@code count} bytes at {@code ptr} set to {@code value}. */
     void memset8(long ptr, byte value, long count) {
-        if (count > 0) {
+        if (count > 0 && recorder.recording()) {
+            recorder.add(LaunchRecorder.MEMSET8).add(ptr).add(value).add(count);
+        } else if (count > 0) {
             check(cudart.cuMemsetD8Async(ptr, value, count, stream), "cuMemsetD8Async");
         }
     }
 
     /** Device-to-device copy of {@code bytes}. */
     void copy(long dst, long src, long bytes) {
-        if (bytes > 0) {
-            check(cudart.cuMemcpyDtoDAsync(dst, src, bytes, stream), "cuMemcpyDtoDAsync(" + bytes + " bytes)");
+        if (bytes > 0 && recorder.recording()) {
+            recorder.add(LaunchRecorder.COPY).add(dst).add(src).add(bytes);
+        } else if (bytes > 0) {
+            int status = cudart.cuMemcpyDtoDAsync(dst, src, bytes, stream);
+            if (status != 0) {
+                check(status, "cuMemcpyDtoDAsync(" + bytes + " bytes)");
+            }
         }
     }
 
@@ -223,6 +241,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Host to device: {@code bytes} produced by {@code filler} into {@code dst}, in staging-sized chunks. */
     void upload(long dst, long bytes, Filler filler) {
+        recorder.refuse("a host-to-device copy");
         for (long done = 0; done < bytes; ) {
             int n = (int) Math.min(bytes - done, MAX_STAGING);
             ByteBuffer buf = staging(n);
@@ -239,6 +258,7 @@ final class CudaDevice implements AutoCloseable {
 
     /** Device to host: {@code bytes} from {@code src} handed to {@code drainer}; synchronizes the stream. */
     void download(long src, long bytes, Drainer drainer) {
+        recorder.refuse("a device-to-host copy");
         for (long done = 0; done < bytes; ) {
             int n = (int) Math.min(bytes - done, MAX_STAGING);
             ByteBuffer buf = staging(n);

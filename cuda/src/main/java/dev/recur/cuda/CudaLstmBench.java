@@ -17,11 +17,12 @@ import java.util.Random;
  * benchmarks cover cuda: B in {1, 32, 64} (or {@code --batch 1,32,64,256}), T = 256, I = H = 512, one layer,
  * with {@code --warmup} (default 10) and {@code --iters} (default 50) runs per size, each ended by a stream
  * synchronize. Prints the median and the spread (min, max) in ms and the useful GFLOP/s,
- * {@code 2 T B 4H (I + H) / time}. Each RNN path of {@code --paths} (default: fused, and cudnn where cuDNN loaded)
- * runs on its own backend, one after the other.
+ * {@code 2 T B 4H (I + H) / time}. Each path of {@code --paths} runs on its own backend, one after the other:
+ * {@code fused}, {@code graphs} (fused with {@code -Drecur.cuda.graphs=true}: the step loop replayed as a CUDA
+ * graph), {@code cudnn}; default all three (cudnn where cuDNN loaded).
  *
  * <pre>java -cp ... dev.recur.cuda.CudaLstmBench [--batch 1,32,64] [--steps 256] [--size 512] [--iters 50]
- *     [--paths fused,cudnn]</pre>
+ *     [--paths fused,graphs,cudnn]</pre>
  */
 public final class CudaLstmBench {
     private CudaLstmBench() {
@@ -44,8 +45,8 @@ public final class CudaLstmBench {
             System.out.println("CudaLstmBench: no usable GPU: " + probe.failure());
             return;
         }
-        List<CudaOptions.RnnPath> paths = probe.cudnnVersion() != null
-                ? List.of(CudaOptions.RnnPath.FUSED, CudaOptions.RnnPath.CUDNN) : List.of(CudaOptions.RnnPath.FUSED);
+        List<String> paths = probe.cudnnVersion() != null ? List.of("fused", "graphs", "cudnn")
+                : List.of("fused", "graphs");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--batch" -> batches = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -53,21 +54,21 @@ public final class CudaLstmBench {
                 case "--size" -> size = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 case "--iters" -> iters = Integer.parseInt(args[i + 1]);
-                case "--paths" -> paths = Arrays.stream(args[i + 1].split(",")).map(CudaOptions::parseRnnPath)
-                        .toList();
+                case "--paths" -> paths = Arrays.stream(args[i + 1].split(",")).map(String::trim).toList();
                 default -> throw new IllegalArgumentException("CudaLstmBench: unknown option " + args[i]
                         + "; expected --batch, --steps, --size, --warmup, --iters or --paths");
             }
         }
         CudaOptions options = CudaOptions.fromSystemProperties();
-        for (CudaOptions.RnnPath path : paths) {
-            run(probe, options.withRnnPath(path), batches, steps, size, warmup, iters);
+        for (String path : paths) {
+            CudaOptions o = path.equals("graphs") ? options.withRnnPath(CudaOptions.RnnPath.FUSED).withGraphs(true)
+                    : options.withRnnPath(CudaOptions.parseRnnPath(path)).withGraphs(false);
+            run(probe, o, path, batches, steps, size, warmup, iters);
         }
     }
 
-    private static void run(CudaProbe.Result probe, CudaOptions options, int[] batches, int steps, int size,
-                            int warmup, int iters) {
-        String path = options.rnnPath().name().toLowerCase(Locale.ROOT);
+    private static void run(CudaProbe.Result probe, CudaOptions options, String path, int[] batches, int steps,
+                            int size, int warmup, int iters) {
         try (CudaBackend be = CudaBackend.open(probe, options)) {
             System.out.print(be.describe());
             RnnSpec spec = new RnnSpec(RnnMode.LSTM, size, size, 0, 1, false, true);
@@ -108,6 +109,11 @@ public final class CudaLstmBench {
                 }
             }
             owned.forEach(Tensor::close);
+            if (options.graphsOn()) {
+                CudaGraphs<?> g = be.graphs();
+                System.out.printf(Locale.ROOT, "graphs: %d regions run directly, %d captured, %d replays%s%n",
+                        g.direct(), g.captured(), g.replayed(), g.enabled() ? "" : " (turned off: a capture failed)");
+            }
         }
     }
 

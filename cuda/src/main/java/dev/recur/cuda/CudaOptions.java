@@ -17,6 +17,9 @@ import java.util.Locale;
  *       a failing kernel is named (slow; for debugging).</li>
  *   <li>{@value #TF32_PROPERTY}: let cuBLAS and cuDNN's RNN path use TF32 tensor cores for FP32 GEMMs (faster,
  *       about 1e-3 relative error; default false, which keeps the golden tolerances).</li>
+ *   <li>{@value #GRAPHS_PROPERTY}: replay the fused path's step loops as CUDA graphs when the same call repeats on
+ *       the same buffers ({@link CudaGraphs}); default false until a GPU benchmark has shown where it pays. Off while
+ *       {@value #SYNC_PROPERTY} is on (a graph cannot synchronize after each launch).</li>
  * </ul>
  *
  * @param device   device ordinal
@@ -25,8 +28,10 @@ import java.util.Locale;
  * @param trace    log every launch
  * @param sync     synchronize after every launch
  * @param tf32     allow TF32 in cuBLAS and cuDNN
+ * @param graphs   replay repeated step loops as CUDA graphs (as asked; see {@link #graphsOn()})
  */
-record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, boolean sync, boolean tf32) {
+record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, boolean sync, boolean tf32,
+                   boolean graphs) {
     /** System property: the RNN path. */
     static final String RNN_PROPERTY = "recur.cuda.rnn";
     /** System property: the kernel cache folder. */
@@ -37,6 +42,8 @@ record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, bo
     static final String SYNC_PROPERTY = "recur.cuda.sync";
     /** System property: allow TF32 GEMMs. */
     static final String TF32_PROPERTY = "recur.cuda.tf32";
+    /** System property: replay repeated step loops as CUDA graphs. */
+    static final String GRAPHS_PROPERTY = "recur.cuda.graphs";
 
     /** The implementation of the sequence-level recurrent ops. */
     enum RnnPath {
@@ -50,7 +57,17 @@ record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, bo
 
     /** These options with the sequence ops on {@code path}. */
     CudaOptions withRnnPath(RnnPath path) {
-        return new CudaOptions(device, path, cacheDir, trace, sync, tf32);
+        return new CudaOptions(device, path, cacheDir, trace, sync, tf32, graphs);
+    }
+
+    /** These options with CUDA graphs on or off. */
+    CudaOptions withGraphs(boolean on) {
+        return new CudaOptions(device, rnnPath, cacheDir, trace, sync, tf32, on);
+    }
+
+    /** Whether graphs are used: asked for, and {@code sync} (which checks after every launch) off. */
+    boolean graphsOn() {
+        return graphs && !sync;
     }
 
     /** Reads the properties; bad values throw IllegalArgumentException naming the property. */
@@ -65,7 +82,7 @@ record CudaOptions(int device, RnnPath rnnPath, Path cacheDir, boolean trace, bo
         }
         return new CudaOptions(device, parseRnnPath(System.getProperty(RNN_PROPERTY)), defaultCacheDir(),
                 flag(TRACE_PROPERTY, "RECUR_CUDA_TRACE"), flag(SYNC_PROPERTY, "RECUR_CUDA_SYNC"),
-                flag(TF32_PROPERTY, null));
+                flag(TF32_PROPERTY, null), flag(GRAPHS_PROPERTY, null));
     }
 
     /** {@code fused} (also for null), {@code cudnn} or {@code auto}. */

@@ -207,78 +207,84 @@ final class CudaRnn {
                 }
                 ghStep = be.uninitialized(dev32(), batch, gh);
             }
-            long rows = (long) steps * batch;
-            // gates [T*B, G*H] = in [T*B, I] W_ih^T + b_ih (+ b_hh, except GRU where b_hh stays on the hidden side)
-            blas.gemm(false, true, Math.toIntExact(rows), gh, inSize, 1f, in.address(), inSize, wIh, inSize, 0f,
-                    dir.gates.address(), gh);
-            if (bIh != 0) {
-                k.kernel(Kernel.ADD_BIAS2).ptr(dir.gates).ptr(bIh).ptr(mode == RnnMode.GRU ? 0L : bHh).l(rows).i(gh)
-                        .run1d(rows * gh);
-            }
-            int first = d == 0 ? 0 : steps;
-            int last = d == 0 ? steps : 0;
-            long bhBytes = 4L * batch * hout;
-            long bcBytes = 4L * batch * hidden;
-            if (h0s != null) {
-                dev.copy(dir.hs.address() + slot(first, keep) * bhBytes, h0s.address() + stateIndex * bhBytes,
-                        bhBytes);
-            }
-            if (dir.cs != null && c0s != null) {
-                dev.copy(dir.cs.address() + slot(first, keep) * bcBytes, c0s.address() + stateIndex * bcBytes,
-                        bcBytes);
-            }
-            long gBase = dir.gates.address();
-            long hsBase = dir.hs.address();
-            for (int kk = 0; kk < steps; kk++) {
-                int t = d == 0 ? kk : steps - 1 - kk;
-                int prev = d == 0 ? t : t + 1;
-                int next = d == 0 ? t + 1 : t;
-                int bs = order.batchSizes()[t];
-                long g = gBase + 4L * t * batch * gh;
-                long hPrev = hsBase + slot(prev, keep) * bhBytes;
-                long hNext = hsBase + slot(next, keep) * bhBytes;
-                long outT = out.address() + 4L * ((long) t * batch * outWidth + (long) d * hout);
-                switch (mode) {
-                    case LSTM -> {
-                        // gates[t, 0:bs] += h_prev[0:bs] W_hh^T
-                        blas.gemm(false, true, bs, gh, hout, 1f, hPrev, hout, wHh, hout, 1f, g, gh);
-                        long cPrev = dir.cs.address() + slot(prev, keep) * bcBytes;
-                        long cNext = dir.cs.address() + slot(next, keep) * bcBytes;
-                        if (proj == 0) {
-                            k.kernel(Kernel.LSTM_FWD).ptr(g).ptr(cPrev).ptr(cNext).ptr(hNext).i(hout).ptr(outT)
-                                    .i(outWidth).ptr(hPrev).ptr(hNext).i(bs).i(batch).i(hidden).i(keep ? 1 : 0)
+            // Everything from the input projection to the final state is stream work on buffers allocated above:
+            // one region, replayed as a CUDA graph when the same call repeats (-Drecur.cuda.graphs=true).
+            CudaTensor ghS = ghStep;
+            be.graphs().run(() -> {
+                long rows = (long) steps * batch;
+                // gates [T*B, G*H] = in [T*B, I] W_ih^T + b_ih (+ b_hh, except GRU: there b_hh stays on the
+                // hidden side)
+                blas.gemm(false, true, Math.toIntExact(rows), gh, inSize, 1f, in.address(), inSize, wIh, inSize, 0f,
+                        dir.gates.address(), gh);
+                if (bIh != 0) {
+                    k.kernel(Kernel.ADD_BIAS2).ptr(dir.gates).ptr(bIh).ptr(mode == RnnMode.GRU ? 0L : bHh).l(rows).i(gh)
+                            .run1d(rows * gh);
+                }
+                int first = d == 0 ? 0 : steps;
+                int last = d == 0 ? steps : 0;
+                long bhBytes = 4L * batch * hout;
+                long bcBytes = 4L * batch * hidden;
+                if (h0s != null) {
+                    dev.copy(dir.hs.address() + slot(first, keep) * bhBytes, h0s.address() + stateIndex * bhBytes,
+                            bhBytes);
+                }
+                if (dir.cs != null && c0s != null) {
+                    dev.copy(dir.cs.address() + slot(first, keep) * bcBytes, c0s.address() + stateIndex * bcBytes,
+                            bcBytes);
+                }
+                long gBase = dir.gates.address();
+                long hsBase = dir.hs.address();
+                for (int kk = 0; kk < steps; kk++) {
+                    int t = d == 0 ? kk : steps - 1 - kk;
+                    int prev = d == 0 ? t : t + 1;
+                    int next = d == 0 ? t + 1 : t;
+                    int bs = order.batchSizes()[t];
+                    long g = gBase + 4L * t * batch * gh;
+                    long hPrev = hsBase + slot(prev, keep) * bhBytes;
+                    long hNext = hsBase + slot(next, keep) * bhBytes;
+                    long outT = out.address() + 4L * ((long) t * batch * outWidth + (long) d * hout);
+                    switch (mode) {
+                        case LSTM -> {
+                            // gates[t, 0:bs] += h_prev[0:bs] W_hh^T
+                            blas.gemm(false, true, bs, gh, hout, 1f, hPrev, hout, wHh, hout, 1f, g, gh);
+                            long cPrev = dir.cs.address() + slot(prev, keep) * bcBytes;
+                            long cNext = dir.cs.address() + slot(next, keep) * bcBytes;
+                            if (proj == 0) {
+                                k.kernel(Kernel.LSTM_FWD).ptr(g).ptr(cPrev).ptr(cNext).ptr(hNext).i(hout).ptr(outT)
+                                        .i(outWidth).ptr(hPrev).ptr(hNext).i(bs).i(batch).i(hidden).i(keep ? 1 : 0)
+                                        .run1d((long) batch * hidden);
+                            } else {
+                                long m = dir.ms.address() + (keep ? (long) t * bcBytes : 0L);
+                                k.kernel(Kernel.LSTM_FWD).ptr(g).ptr(cPrev).ptr(cNext).ptr(m).i(hidden).ptr(0L).i(0)
+                                        .ptr(0L).ptr(0L).i(bs).i(batch).i(hidden).i(keep ? 1 : 0)
+                                        .run1d((long) batch * hidden);
+                                // h[0:bs] = m W_hr^T; rows that finished carry h; y[t] = h
+                                blas.gemm(false, true, bs, proj, hidden, 1f, m, hidden, wHr, hidden, 0f, hNext, proj);
+                                copyRows(hPrev + 4L * bs * hout, hout, hNext + 4L * bs * hout, hout, batch - bs, hout);
+                                copyRows(hNext, hout, outT, outWidth, bs, hout);
+                            }
+                        }
+                        case GRU -> {
+                            // gh[0:bs] = h_prev[0:bs] W_hh^T (b_hh added in the kernel)
+                            blas.gemm(false, true, bs, gh, hout, 1f, hPrev, hout, wHh, hout, 0f, ghS.address(), gh);
+                            long saved = keep ? dir.gru.address() + 4L * t * batch * 4 * hidden : 0L;
+                            k.kernel(Kernel.GRU_FWD).ptr(g).ptr(ghS).ptr(bHh).ptr(hPrev).ptr(hNext).ptr(saved)
+                                    .ptr(outT).i(outWidth).i(bs).i(batch).i(hidden).run1d((long) batch * hidden);
+                        }
+                        case RNN_TANH, RNN_RELU -> {
+                            blas.gemm(false, true, bs, gh, hout, 1f, hPrev, hout, wHh, hout, 1f, g, gh);
+                            k.kernel(Kernel.RNN_FWD).ptr(g).ptr(hPrev).ptr(hNext).ptr(outT).i(outWidth).i(bs).i(batch)
+                                    .i(hidden).i(mode == RnnMode.RNN_RELU ? 1 : 0).i(keep ? 1 : 0)
                                     .run1d((long) batch * hidden);
-                        } else {
-                            long m = dir.ms.address() + (keep ? (long) t * bcBytes : 0L);
-                            k.kernel(Kernel.LSTM_FWD).ptr(g).ptr(cPrev).ptr(cNext).ptr(m).i(hidden).ptr(0L).i(0)
-                                    .ptr(0L).ptr(0L).i(bs).i(batch).i(hidden).i(keep ? 1 : 0)
-                                    .run1d((long) batch * hidden);
-                            // h[0:bs] = m W_hr^T; rows that finished carry h; y[t] = h
-                            blas.gemm(false, true, bs, proj, hidden, 1f, m, hidden, wHr, hidden, 0f, hNext, proj);
-                            copyRows(hPrev + 4L * bs * hout, hout, hNext + 4L * bs * hout, hout, batch - bs, hout);
-                            copyRows(hNext, hout, outT, outWidth, bs, hout);
                         }
                     }
-                    case GRU -> {
-                        // gh[0:bs] = h_prev[0:bs] W_hh^T (b_hh added in the kernel)
-                        blas.gemm(false, true, bs, gh, hout, 1f, hPrev, hout, wHh, hout, 0f, ghStep.address(), gh);
-                        long saved = keep ? dir.gru.address() + 4L * t * batch * 4 * hidden : 0L;
-                        k.kernel(Kernel.GRU_FWD).ptr(g).ptr(ghStep).ptr(bHh).ptr(hPrev).ptr(hNext).ptr(saved)
-                                .ptr(outT).i(outWidth).i(bs).i(batch).i(hidden).run1d((long) batch * hidden);
-                    }
-                    case RNN_TANH, RNN_RELU -> {
-                        blas.gemm(false, true, bs, gh, hout, 1f, hPrev, hout, wHh, hout, 1f, g, gh);
-                        k.kernel(Kernel.RNN_FWD).ptr(g).ptr(hPrev).ptr(hNext).ptr(outT).i(outWidth).i(bs).i(batch)
-                                .i(hidden).i(mode == RnnMode.RNN_RELU ? 1 : 0).i(keep ? 1 : 0)
-                                .run1d((long) batch * hidden);
-                    }
                 }
-            }
-            dev.copy(hnS.address() + stateIndex * bhBytes, hsBase + slot(last, keep) * bhBytes, bhBytes);
-            if (cnS != null) {
-                dev.copy(cnS.address() + stateIndex * bcBytes, dir.cs.address() + slot(last, keep) * bcBytes,
-                        bcBytes);
-            }
+                dev.copy(hnS.address() + stateIndex * bhBytes, hsBase + slot(last, keep) * bhBytes, bhBytes);
+                if (cnS != null) {
+                    dev.copy(cnS.address() + stateIndex * bcBytes, dir.cs.address() + slot(last, keep) * bcBytes,
+                            bcBytes);
+                }
+            });
         } catch (RuntimeException | Error e) {
             dir.close();
             throw e;
@@ -373,68 +379,71 @@ final class CudaRnn {
             CudaTensor dhAll = proj > 0 ? track(be.zerosF(steps, batch, proj), temps) : null;
             CudaTensor dm = proj > 0 ? track(be.zerosF(batch, hidden), temps) : null;
             CudaTensor dc = mode == RnnMode.LSTM ? track(be.zerosF(batch, hidden), temps) : null;
-            if (dhnS != null) {
-                dev.copy(dh.address(), dhnS.address() + s * bhBytes, bhBytes);
-            }
-            if (dc != null && dcnS != null) {
-                dev.copy(dc.address(), dcnS.address() + s * bcBytes, bcBytes);
-            }
-            for (int kk = steps - 1; kk >= 0; kk--) {
-                int t = d == 0 ? kk : steps - 1 - kk;
-                int prev = d == 0 ? t : t + 1;
-                int next = d == 0 ? t + 1 : t;
-                int bs = ctx.order.batchSizes()[t];
-                if (bs == 0) {
-                    continue;
+            // The step loop with the state's copies in and out: one region (forwardDirection).
+            be.graphs().run(() -> {
+                if (dhnS != null) {
+                    dev.copy(dh.address(), dhnS.address() + s * bhBytes, bhBytes);
                 }
-                long gOff = 4L * t * batch * gh;
-                long dOutT = dOut == null ? 0L : dOut.address() + 4L * ((long) t * batch * width + (long) d * hout);
-                switch (mode) {
-                    case LSTM -> {
-                        long cPrev = dir.cs.address() + prev * bcBytes;
-                        long cNext = dir.cs.address() + next * bcBytes;
-                        if (proj > 0) {
-                            // h = m W_hr^T: dhAll[t] = dh + dOut[t]; dm = dhAll[t] W_hr (dW_hr after the loop)
-                            long dhT = dhAll.address() + 4L * t * batch * proj;
-                            k.kernel(Kernel.ADD_ROWS).ptr(dh).i(hout).ptr(dOutT).i(width).ptr(dhT).i(proj).i(bs)
-                                    .i(proj).run1d((long) bs * proj);
-                            blas.gemm(false, false, bs, hidden, proj, 1f, dhT, proj, wHr, hidden, 0f, dm.address(),
-                                    hidden);
-                            k.kernel(Kernel.LSTM_BWD).ptr(dir.gates.address() + gOff).ptr(cPrev).ptr(cNext).ptr(dm)
-                                    .i(hidden).ptr(0L).i(0).ptr(dc).ptr(dG.address() + gOff).i(bs).i(hidden)
-                                    .run1d((long) bs * hidden);
-                        } else {
-                            k.kernel(Kernel.LSTM_BWD).ptr(dir.gates.address() + gOff).ptr(cPrev).ptr(cNext).ptr(dh)
-                                    .i(hout).ptr(dOutT).i(width).ptr(dc).ptr(dG.address() + gOff).i(bs).i(hidden)
-                                    .run1d((long) bs * hidden);
+                if (dc != null && dcnS != null) {
+                    dev.copy(dc.address(), dcnS.address() + s * bcBytes, bcBytes);
+                }
+                for (int kk = steps - 1; kk >= 0; kk--) {
+                    int t = d == 0 ? kk : steps - 1 - kk;
+                    int prev = d == 0 ? t : t + 1;
+                    int next = d == 0 ? t + 1 : t;
+                    int bs = ctx.order.batchSizes()[t];
+                    if (bs == 0) {
+                        continue;
+                    }
+                    long gOff = 4L * t * batch * gh;
+                    long dOutT = dOut == null ? 0L : dOut.address() + 4L * ((long) t * batch * width + (long) d * hout);
+                    switch (mode) {
+                        case LSTM -> {
+                            long cPrev = dir.cs.address() + prev * bcBytes;
+                            long cNext = dir.cs.address() + next * bcBytes;
+                            if (proj > 0) {
+                                // h = m W_hr^T: dhAll[t] = dh + dOut[t]; dm = dhAll[t] W_hr (dW_hr after the loop)
+                                long dhT = dhAll.address() + 4L * t * batch * proj;
+                                k.kernel(Kernel.ADD_ROWS).ptr(dh).i(hout).ptr(dOutT).i(width).ptr(dhT).i(proj).i(bs)
+                                        .i(proj).run1d((long) bs * proj);
+                                blas.gemm(false, false, bs, hidden, proj, 1f, dhT, proj, wHr, hidden, 0f, dm.address(),
+                                        hidden);
+                                k.kernel(Kernel.LSTM_BWD).ptr(dir.gates.address() + gOff).ptr(cPrev).ptr(cNext).ptr(dm)
+                                        .i(hidden).ptr(0L).i(0).ptr(dc).ptr(dG.address() + gOff).i(bs).i(hidden)
+                                        .run1d((long) bs * hidden);
+                            } else {
+                                k.kernel(Kernel.LSTM_BWD).ptr(dir.gates.address() + gOff).ptr(cPrev).ptr(cNext).ptr(dh)
+                                        .i(hout).ptr(dOutT).i(width).ptr(dc).ptr(dG.address() + gOff).i(bs).i(hidden)
+                                        .run1d((long) bs * hidden);
+                            }
+                            // h_prev feeds the gates through W_hh: dh[0:bs] = dG[t] W_hh
+                            blas.gemm(false, false, bs, hout, gh, 1f, dG.address() + gOff, gh, wHh, hout, 0f,
+                                    dh.address(), hout);
                         }
-                        // h_prev feeds the gates through W_hh: dh[0:bs] = dG[t] W_hh
-                        blas.gemm(false, false, bs, hout, gh, 1f, dG.address() + gOff, gh, wHh, hout, 0f, dh.address(),
-                                hout);
-                    }
-                    case GRU -> {
-                        long saved = dir.gru.address() + 4L * t * batch * 4 * hidden;
-                        long hPrev = dir.hs.address() + prev * bhBytes;
-                        k.kernel(Kernel.GRU_BWD).ptr(saved).ptr(hPrev).ptr(dh).ptr(dOutT).i(width)
-                                .ptr(dG.address() + gOff).ptr(dGh.address() + gOff).i(bs).i(hidden)
-                                .run1d((long) bs * hidden);
-                        // dh[0:bs] = z * d + dGh[t] W_hh
-                        blas.gemm(false, false, bs, hout, gh, 1f, dGh.address() + gOff, gh, wHh, hout, 1f,
-                                dh.address(), hout);
-                    }
-                    case RNN_TANH, RNN_RELU -> {
-                        k.kernel(Kernel.RNN_BWD).ptr(dir.gates.address() + gOff).ptr(dh).ptr(dOutT).i(width)
-                                .ptr(dG.address() + gOff).i(bs).i(hidden).i(mode == RnnMode.RNN_RELU ? 1 : 0)
-                                .run1d((long) bs * hidden);
-                        blas.gemm(false, false, bs, hout, gh, 1f, dG.address() + gOff, gh, wHh, hout, 0f, dh.address(),
-                                hout);
+                        case GRU -> {
+                            long saved = dir.gru.address() + 4L * t * batch * 4 * hidden;
+                            long hPrev = dir.hs.address() + prev * bhBytes;
+                            k.kernel(Kernel.GRU_BWD).ptr(saved).ptr(hPrev).ptr(dh).ptr(dOutT).i(width)
+                                    .ptr(dG.address() + gOff).ptr(dGh.address() + gOff).i(bs).i(hidden)
+                                    .run1d((long) bs * hidden);
+                            // dh[0:bs] = z * d + dGh[t] W_hh
+                            blas.gemm(false, false, bs, hout, gh, 1f, dGh.address() + gOff, gh, wHh, hout, 1f,
+                                    dh.address(), hout);
+                        }
+                        case RNN_TANH, RNN_RELU -> {
+                            k.kernel(Kernel.RNN_BWD).ptr(dir.gates.address() + gOff).ptr(dh).ptr(dOutT).i(width)
+                                    .ptr(dG.address() + gOff).i(bs).i(hidden).i(mode == RnnMode.RNN_RELU ? 1 : 0)
+                                    .run1d((long) bs * hidden);
+                            blas.gemm(false, false, bs, hout, gh, 1f, dG.address() + gOff, gh, wHh, hout, 0f,
+                                    dh.address(), hout);
+                        }
                     }
                 }
-            }
-            dev.copy(dh0S.address() + s * bhBytes, dh.address(), bhBytes);
-            if (dc0S != null && dc != null) {
-                dev.copy(dc0S.address() + s * bcBytes, dc.address(), bcBytes);
-            }
+                dev.copy(dh0S.address() + s * bhBytes, dh.address(), bhBytes);
+                if (dc0S != null && dc != null) {
+                    dev.copy(dc0S.address() + s * bcBytes, dc.address(), bcBytes);
+                }
+            });
             // Weight gradients over all steps at once; rows of steps that did not run are 0 in dG.
             int rows = Math.toIntExact((long) steps * batch);
             blas.gemm(true, false, gh, inSize, rows, 1f, dG.address(), gh, in.address(), inSize, 1f,

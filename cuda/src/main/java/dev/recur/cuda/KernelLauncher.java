@@ -189,14 +189,28 @@ final class KernelLauncher implements AutoCloseable {
                         k.signature().length(), k.signature(), count));
             }
             CUfunc_st f = function(k);
+            LaunchRecorder recorder = device.recorder();
+            if (recorder.recording()) {
+                recorder.add(LaunchRecorder.KERNEL).add(f.address()).add(gridX).add(gridY).add(blockX).add(blockY)
+                        .add(sharedBytes);
+                String sig = k.signature();
+                for (int i = 0; i < count; i++) {
+                    char type = sig.charAt(i);
+                    // 'i' and 'f' fill only the slot's first 4 bytes; the rest may hold an earlier launch's value
+                    recorder.add(type == 'i' || type == 'f' ? args.getInt(8 * i) : args.getLong(8 * i));
+                }
+                return;
+            }
             if (device.trace) {
                 LOG.info("cuda launch {} grid({}, {}) block({}, {}) shared {} args({})", k.function(), gridX, gridY,
                         blockX, blockY, sharedBytes, traceArgs);
             }
-            String call = "cuLaunchKernel(" + k.function() + ", grid " + gridX + "x" + gridY + ", block " + blockX
-                    + "x" + blockY + ", shared " + sharedBytes + ")";
-            check(cudart.cuLaunchKernel(f, gridX, gridY, 1, blockX, blockY, 1, sharedBytes, device.stream(), params,
-                    (PointerPointer<?>) null), call);
+            int status = cudart.cuLaunchKernel(f, gridX, gridY, 1, blockX, blockY, 1, sharedBytes, device.stream(),
+                    params, (PointerPointer<?>) null);
+            if (status != 0) {
+                check(status, "cuLaunchKernel(" + k.function() + ", grid " + gridX + "x" + gridY + ", block "
+                        + blockX + "x" + blockY + ", shared " + sharedBytes + ")");
+            }
             if (sync) {
                 check(cudart.cuStreamSynchronize(device.stream()), "cuStreamSynchronize(after " + k.function() + ")");
             }

@@ -467,32 +467,60 @@ class CudaConformanceTest {
                 Tensor y = be.zeros(DType.F32, q.steps, q.batch, dirs * hout);
                 Tensor hn = be.zeros(DType.F32, ld, q.batch, hout);
                 Tensor cn = spec.hasCellState() ? be.zeros(DType.F32, ld, q.batch, q.hidden) : null;
-                // inference path first (two state slots, nothing saved), then the training path
+                Tensor dy = t(be, rnd, 1, q.steps, q.batch, dirs * hout);
+                Tensor dhn = t(be, rnd, 1, ld, q.batch, hout);
+                Tensor dcn = spec.hasCellState() ? t(be, rnd, 1, ld, q.batch, q.hidden) : null;
+                Tensor dx = be.zeros(DType.F32, q.steps, q.batch, q.in);
+                Tensor dh0 = be.zeros(DType.F32, ld, q.batch, hout);
+                Tensor dc0 = spec.hasCellState() ? be.zeros(DType.F32, ld, q.batch, q.hidden) : null;
+                // inference path first (two state slots, nothing saved), then the training path. With CUDA graphs
+                // each runs three times on the same tensors: directly, captured, replayed (CudaGraphs); the
+                // results checked are the last run's.
+                CudaGraphs<?> graphs = be instanceof CudaBackend c && c.options().graphsOn() ? c.graphs() : null;
+                int runs = graphs == null ? 1 : 3;
+                long replaysBefore = graphs == null ? 0 : graphs.replayed();
                 Tensor yInf = be.zeros(DType.F32, q.steps, q.batch, dirs * hout);
                 Tensor hnInf = be.zeros(DType.F32, ld, q.batch, hout);
                 Tensor cnInf = spec.hasCellState() ? be.zeros(DType.F32, ld, q.batch, q.hidden) : null;
-                be.rnnForward(w, x, h0, c0, q.lengths, yInf, hnInf, cnInf, false);
-                Map<String, float[]> out = new LinkedHashMap<>();
-                try (RnnContext ctx = be.rnnForward(w, x, h0, c0, q.lengths, y, hn, cn, true)) {
-                    Tensor dy = t(be, rnd, 1, q.steps, q.batch, dirs * hout);
-                    Tensor dhn = t(be, rnd, 1, ld, q.batch, hout);
-                    Tensor dcn = spec.hasCellState() ? t(be, rnd, 1, ld, q.batch, q.hidden) : null;
-                    Tensor dx = be.zeros(DType.F32, q.steps, q.batch, q.in);
-                    Tensor dh0 = be.zeros(DType.F32, ld, q.batch, hout);
-                    Tensor dc0 = spec.hasCellState() ? be.zeros(DType.F32, ld, q.batch, q.hidden) : null;
-                    be.rnnBackward(ctx, dy, dhn, dcn, dx, dh0, dc0, g);
-                    out.put("y (inference)", host(yInf));
-                    out.put("hn (inference)", host(hnInf));
-                    out.put("y", host(y));
-                    out.put("hn", host(hn));
-                    if (cn != null) {
-                        out.put("cn (inference)", host(cnInf));
-                        out.put("cn", host(cn));
-                        out.put("dc0", host(dc0));
-                    }
-                    out.put("dx", host(dx));
-                    out.put("dh0", host(dh0));
+                for (int r = 0; r < runs; r++) {
+                    be.rnnForward(w, x, h0, c0, q.lengths, yInf, hnInf, cnInf, false);
                 }
+                for (int r = 0; r < runs; r++) {
+                    try (RnnContext ctx = be.rnnForward(w, x, h0, c0, q.lengths, y, hn, cn, true)) {
+                        for (int l = 0; l < q.layers; l++) { // the weight gradients accumulate: zero each run
+                            for (int d = 0; d < dirs; d++) {
+                                for (Kind kind : Kind.values()) {
+                                    if (RnnWeights.exists(spec, kind)) {
+                                        be.fill(g.get(kind, l, d), 0f);
+                                    }
+                                }
+                            }
+                        }
+                        be.rnnBackward(ctx, dy, dhn, dcn, dx, dh0, dc0, g);
+                    }
+                }
+                if (graphs != null) {
+                    // at most 6 per direction: inference forward, training forward and backward, runs 2 and 3;
+                    // fewer where the pool gave a region other buffers than the run before
+                    long replays = graphs.replayed() - replaysBefore;
+                    System.out.println("[conformance] graphs: " + replays + " replays of " + 6 * q.layers * dirs
+                            + " possible");
+                    assertTrue(graphs.enabled(), "CUDA graphs were turned off: a capture failed (see the warning)");
+                    assertTrue(replays > 0, "CUDA graphs: no region was replayed in three runs on the same "
+                            + "tensors; the stream-ordered pool did not give the same buffers back?");
+                }
+                Map<String, float[]> out = new LinkedHashMap<>();
+                out.put("y (inference)", host(yInf));
+                out.put("hn (inference)", host(hnInf));
+                out.put("y", host(y));
+                out.put("hn", host(hn));
+                if (cn != null) {
+                    out.put("cn (inference)", host(cnInf));
+                    out.put("cn", host(cn));
+                    out.put("dc0", host(dc0));
+                }
+                out.put("dx", host(dx));
+                out.put("dh0", host(dh0));
                 for (int l = 0; l < q.layers; l++) {
                     for (int d = 0; d < dirs; d++) {
                         for (Kind kind : Kind.values()) {
@@ -506,6 +534,7 @@ class CudaConformanceTest {
             };
             add(name, 5e-5, 5e-4, CudaTestSupport::backendOrSkip, run);
             add(name + " cudnn", 5e-5, 5e-4, CudaTestSupport::cudnnBackendOrSkip, run);
+            add(name + " graphs", 5e-5, 5e-4, CudaTestSupport::graphsBackendOrSkip, run);
         }
     }
 }

@@ -14,6 +14,7 @@ import org.opentest4j.TestAbortedException;
 final class CudaTestSupport {
     private static CudaBackend backend;
     private static CudaBackend cudnnBackend;
+    private static CudaBackend graphsBackend;
 
     private CudaTestSupport() {
     }
@@ -90,5 +91,19 @@ final class CudaTestSupport {
             System.out.print(cudnnBackend.describe());
         }
         return cudnnBackend;
+    }
+
+    /**
+     * A third backend on the same device, on the fused path with CUDA graphs on ({@code -Drecur.cuda.graphs=true},
+     * {@link CudaGraphs}); skips the calling test when there is no usable GPU.
+     */
+    static synchronized CudaBackend graphsBackendOrSkip() {
+        backendOrSkip(); // skips where there is no usable GPU
+        if (graphsBackend == null) {
+            graphsBackend = CudaBackend.open(CudaProbe.probe(), CudaOptions.fromSystemProperties()
+                    .withRnnPath(CudaOptions.RnnPath.FUSED).withGraphs(true));
+            System.out.print(graphsBackend.describe());
+        }
+        return graphsBackend;
     }
 }
