@@ -143,18 +143,22 @@ final class CudaGraphs<G> implements AutoCloseable {
         }
         G exec = graphs.get(key);
         if (exec == null) {
+            CudaException failure = null;
             recorder.beginCapture();
             try {
                 exec = driver.capture(region);
             } catch (CudaException e) {
+                failure = e;
+            } finally {
+                recorder.endCapture();
+            }
+            if (failure != null) {
                 LOG.warn("cuda: capturing a CUDA graph failed, graphs are off for this backend from now on: {}",
-                        e.getMessage());
+                        failure.getMessage());
                 enabled = false;
                 direct++;
                 region.run();
                 return;
-            } finally {
-                recorder.endCapture();
             }
             graphs.put(key, exec);
             captured++;

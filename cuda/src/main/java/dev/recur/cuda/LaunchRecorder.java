@@ -50,6 +50,11 @@ final class LaunchRecorder {
         capturing = true;
     }
 
+    /** Whether a stream capture is open. */
+    boolean capturing() {
+        return capturing;
+    }
+
     /** Marks the end of a stream capture. */
     void endCapture() {
         capturing = false;

@@ -26,10 +26,10 @@ class CudaGraphsPolicyTest {
 
         @Override
         public String capture(Runnable work) {
-            if (failCapture) {
-                throw new CudaException("cuStreamEndCapture failed: CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED", 900);
-            }
             work.run();
+            if (failCapture) { // as cuStreamEndCapture reports an invalidated capture, after the work was issued
+                throw new CudaException("cuStreamEndCapture failed: CUDA_ERROR_STREAM_CAPTURE_INVALIDATED", 901);
+            }
             return "graph" + captures++;
         }
 
@@ -47,6 +47,8 @@ class CudaGraphsPolicyTest {
     private final LaunchRecorder recorder = new LaunchRecorder();
     private final CountingDriver driver = new CountingDriver();
     private int issued;
+    /** Operations issued outside a capture (directly). */
+    private int issuedDirectly;
 
     /** A region of two operations whose second argument is {@code arg}. */
     private Runnable region(long arg) {
@@ -56,6 +58,7 @@ class CudaGraphsPolicyTest {
                     recorder.add(LaunchRecorder.KERNEL).add(op).add(arg);
                 } else {
                     issued++;
+                    issuedDirectly += recorder.capturing() ? 0 : 1;
                 }
             }
         };
@@ -66,9 +69,11 @@ class CudaGraphsPolicyTest {
         CudaGraphs<String> graphs = new CudaGraphs<>(recorder, driver, true);
         graphs.run(region(7));
         assertEquals(2, issued, "first call: both operations issued directly");
+        assertEquals(2, issuedDirectly);
         assertEquals(0, driver.captures);
         graphs.run(region(7));
         assertEquals(4, issued, "second call: the capture issues both operations into the graph");
+        assertEquals(2, issuedDirectly, "into the capture, not directly");
         assertEquals(1, driver.captures);
         assertEquals(1, driver.launches, "and the captured graph is launched");
         graphs.run(region(7));
@@ -125,10 +130,11 @@ class CudaGraphsPolicyTest {
         driver.failCapture = true;
         graphs.run(region(7));
         graphs.run(region(7));
-        assertEquals(4, issued, "the failed capture's call ran directly");
+        assertEquals(6, issued, "the failed capture issued its operations, then the call ran directly");
+        assertEquals(4, issuedDirectly, "outside the capture");
         assertFalse(graphs.enabled());
         graphs.run(region(7));
-        assertEquals(6, issued);
+        assertEquals(8, issued);
         assertEquals(0, driver.launches);
     }
 
