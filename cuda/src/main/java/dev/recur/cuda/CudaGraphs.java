@@ -26,14 +26,18 @@ import org.slf4j.LoggerFactory;
  * destroyed. If capture fails with a CUDA error (a library that cannot be captured), graphs are turned off for this
  * backend with a warning and the region runs directly.
  *
- * <p>On by {@code -Drecur.cuda.graphs=true}. Not thread safe: the backend's lock guards it.
+ * <p>On by {@code -Drecur.cuda.graphs=true}. Not thread safe: the backend's lock guards it. A capture begins and ends
+ * on the calling thread (thread-local capture mode), as binding the context does ({@link CudaDevice#bind}): drive
+ * a backend from platform threads.
  *
  * @param <G> the executable graph handle ({@code CUgraphExec_st} on a device)
  */
 final class CudaGraphs<G> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CudaGraphs.class);
-    /** Signatures (with their graphs) kept, least recently used dropped first. */
+    /** Graphs kept, least recently used destroyed first. */
     static final int MAX_GRAPHS = 32;
+    /** Signatures seen once (by hash) kept, least recently seen dropped first. */
+    static final int MAX_SEEN = 1024;
 
     /** What the policy needs from the driver. */
     interface Driver<G> {
@@ -47,16 +51,24 @@ final class CudaGraphs<G> implements AutoCloseable {
         void destroy(G exec);
     }
 
-    /** A region's signature as a map key. */
-    private record Signature(long[] values) {
+    /** A region's signature as a map key, its hash computed once. */
+    private static final class Signature {
+        final long[] values;
+        final int hash;
+
+        Signature(long[] values) {
+            this.values = values;
+            this.hash = Arrays.hashCode(values);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Signature s && Arrays.equals(values, s.values);
+            return o instanceof Signature s && hash == s.hash && Arrays.equals(values, s.values);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(values);
+            return hash;
         }
 
         @Override
@@ -71,17 +83,26 @@ final class CudaGraphs<G> implements AutoCloseable {
     private long direct;
     private long captured;
     private long replayed;
-    /** Signature to its graph, null until it is seen the second time; access order, for the LRU. */
+    /** Signature to its graph; access order, for the LRU. */
     private final LinkedHashMap<Signature, G> graphs = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Signature, G> eldest) {
             if (size() <= MAX_GRAPHS) {
                 return false;
             }
-            if (eldest.getValue() != null) {
-                driver.destroy(eldest.getValue());
-            }
+            driver.destroy(eldest.getValue());
             return true;
+        }
+    };
+    /**
+     * Signatures that ran directly once, by hash (a full signature of a long loop is tens of KiB): kept apart from
+     * {@link #graphs} so that many regions seen once (a deep model, varying lengths) do not push out the graphs. A
+     * collision only means one capture comes a call early; replays are keyed by the whole signature.
+     */
+    private final LinkedHashMap<Integer, Boolean> seen = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+            return size() > MAX_SEEN;
         }
     };
 
@@ -135,13 +156,13 @@ final class CudaGraphs<G> implements AutoCloseable {
             values = recorder.endRecording();
         }
         Signature key = new Signature(values);
-        if (!graphs.containsKey(key)) {
-            graphs.put(key, null);
+        G exec = graphs.get(key);
+        if (exec == null && seen.get(key.hash) == null) {
             direct++;
             region.run();
+            seen.put(key.hash, Boolean.TRUE); // only once it ran: a capture needs a warm-up that completed
             return;
         }
-        G exec = graphs.get(key);
         if (exec == null) {
             CudaException failure = null;
             recorder.beginCapture();
@@ -153,13 +174,14 @@ final class CudaGraphs<G> implements AutoCloseable {
                 recorder.endCapture();
             }
             if (failure != null) {
-                LOG.warn("cuda: capturing a CUDA graph failed, graphs are off for this backend from now on: {}",
-                        failure.getMessage());
+                LOG.warn("cuda: a CUDA error while capturing a CUDA graph; graphs are off for this backend from "
+                        + "now on, and the region runs directly: {}", failure.getMessage());
                 enabled = false;
                 direct++;
                 region.run();
                 return;
             }
+            seen.remove(key.hash);
             graphs.put(key, exec);
             captured++;
         }
@@ -170,12 +192,9 @@ final class CudaGraphs<G> implements AutoCloseable {
     /** Destroys every graph. */
     @Override
     public void close() {
-        for (G g : graphs.values()) {
-            if (g != null) {
-                driver.destroy(g);
-            }
-        }
+        graphs.values().forEach(driver::destroy);
         graphs.clear();
+        seen.clear();
     }
 
     /** The driver API on the device's stream. */
@@ -191,17 +210,23 @@ final class CudaGraphs<G> implements AutoCloseable {
             check(cudart.cuStreamBeginCapture(device.stream(), cudart.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
                     "cuStreamBeginCapture");
             CUgraph_st graph = new CUgraph_st();
-            RuntimeException failure = null;
+            Throwable failure = null;
             try {
                 work.run();
-            } catch (RuntimeException e) {
-                failure = e;
+            } catch (Throwable t) {
+                failure = t;
             }
-            // always end the capture, so the stream is usable again whatever happened
+            // always end the capture (thread-local mode: on this thread), so the stream is usable again
             int ended = cudart.cuStreamEndCapture(device.stream(), graph);
             try {
+                if (failure instanceof RuntimeException e) {
+                    throw e;
+                }
+                if (failure instanceof Error e) {
+                    throw e;
+                }
                 if (failure != null) {
-                    throw failure;
+                    throw new IllegalStateException("cuda: a region failed while it was captured", failure);
                 }
                 check(ended, "cuStreamEndCapture");
                 CUgraphExec_st exec = new CUgraphExec_st();

@@ -147,6 +147,16 @@ final class CudnnRnn implements AutoCloseable {
             return CudnnRnn.this;
         }
 
+        /**
+         * The descriptor passed as {@code cDesc}: the cell state's, or for GRU and RNN (no cell state, null
+         * {@code cx}/{@code cy}) the hidden state's, which has the shape a cell state would have ({@code [L*D, B, H]},
+         * no projection without LSTM). cuDNN documents {@code cDesc} as LSTM-only; a valid descriptor is what
+         * PyTorch passes too, so no version of cuDNN that checks it rejects the call.
+         */
+        cudnnTensorStruct cellDesc() {
+            return cDesc != null ? cDesc : hDesc;
+        }
+
         @Override
         public void close() {
             if (closed) {
@@ -370,7 +380,7 @@ final class CudnnRnn implements AutoCloseable {
             }
             checkCudnn(cudnn.cudnnRNNForward(handle, c.rnnDesc, mode, DevicePointer.ints(c.seqLengths.address()),
                     c.xDesc, DevicePointer.of(x.address()), c.yDesc, DevicePointer.of(y.address()), c.hDesc,
-                    DevicePointer.orNull(h0), DevicePointer.of(hn.address()), c.cDesc, DevicePointer.orNull(c0),
+                    DevicePointer.orNull(h0), DevicePointer.of(hn.address()), c.cellDesc(), DevicePointer.orNull(c0),
                     DevicePointer.orNull(cn), c.weightBytes, DevicePointer.of(c.weights.address()), c.workBytes,
                     DevicePointer.of(work.address()), c.reserveBytes,
                     keep ? DevicePointer.of(c.reserve.address()) : null), "cudnnRNNForward");
@@ -426,7 +436,7 @@ final class CudnnRnn implements AutoCloseable {
             checkCudnn(cudnn.cudnnRNNBackwardData_v8(handle, c.rnnDesc, DevicePointer.ints(c.seqLengths.address()),
                     c.yDesc, DevicePointer.of(c.y.address()), DevicePointer.of(dyIn.address()), c.xDesc,
                     DevicePointer.of(dx.address()), c.hDesc, DevicePointer.orNull(c.h0), DevicePointer.orNull(dhn),
-                    DevicePointer.of(dh0.address()), c.cDesc, DevicePointer.orNull(c.c0), DevicePointer.orNull(dcn),
+                    DevicePointer.of(dh0.address()), c.cellDesc(), DevicePointer.orNull(c.c0), DevicePointer.orNull(dcn),
                     DevicePointer.orNull(dc0), c.weightBytes, DevicePointer.of(c.weights.address()), c.workBytes,
                     DevicePointer.of(work.address()), c.reserveBytes, DevicePointer.of(c.reserve.address())),
                     "cudnnRNNBackwardData_v8");

@@ -125,6 +125,43 @@ class CudaGraphsPolicyTest {
     }
 
     @Test
+    void manyRegionsSeenOnceDoNotPushOutAGraph() {
+        CudaGraphs<String> graphs = new CudaGraphs<>(recorder, driver, true);
+        graphs.run(region(-1));
+        graphs.run(region(-1));
+        assertEquals(1, driver.captures);
+        for (int sig = 0; sig < 4 * CudaGraphs.MAX_GRAPHS; sig++) {
+            graphs.run(region(sig));
+        }
+        graphs.run(region(-1));
+        assertEquals(1, driver.captures, "still captured: replayed, not captured again");
+        assertEquals(2, driver.launches);
+        assertTrue(driver.destroyed.isEmpty());
+    }
+
+    @Test
+    void aFirstRunThatFailedIsNotAWarmUp() {
+        CudaGraphs<String> graphs = new CudaGraphs<>(recorder, driver, true);
+        boolean[] fail = {true};
+        Runnable failing = () -> {
+            if (recorder.recording()) {
+                recorder.add(LaunchRecorder.KERNEL).add(1L);
+            } else if (fail[0]) {
+                throw new CudaException("cuLaunchKernel failed: CUDA_ERROR_INVALID_VALUE", 1);
+            } else {
+                issued++;
+            }
+        };
+        assertThrows(CudaException.class, () -> graphs.run(failing));
+        fail[0] = false;
+        graphs.run(failing);
+        assertEquals(0, driver.captures, "the second call is the first that completed: it runs directly");
+        assertEquals(1, issued);
+        graphs.run(failing);
+        assertEquals(1, driver.captures);
+    }
+
+    @Test
     void aFailedCaptureTurnsGraphsOffAndStillRunsTheRegion() {
         CudaGraphs<String> graphs = new CudaGraphs<>(recorder, driver, true);
         driver.failCapture = true;
