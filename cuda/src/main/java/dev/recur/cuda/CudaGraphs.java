@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * launched; from then on that signature is one {@code cuGraphLaunch}. Because the key is the exact work, a graph is
  * only ever replayed on the buffers it was captured with: it pays where the same call repeats on the same buffers
  * (a serving loop, a training loop whose stream-ordered allocations come back at the same addresses) and costs one
- * recording pass elsewhere. The {@value #MAX_GRAPHS} most recently used signatures are kept; older graphs are
- * destroyed. If capture fails with a CUDA error (a library that cannot be captured), graphs are turned off for this
- * backend with a warning and the region runs directly.
+ * recording pass elsewhere. The {@value #MAX_GRAPHS} most recently used graphs are kept, older ones destroyed;
+ * signatures seen once are remembered apart ({@value #MAX_SEEN}, by hash). If capture fails with a CUDA error (a
+ * library that cannot be captured), graphs are turned off for this backend with a warning and the region runs
+ * directly.
  *
  * <p>On by {@code -Drecur.cuda.graphs=true}. Not thread safe: the backend's lock guards it. A capture begins and ends
  * on the calling thread (thread-local capture mode), as binding the context does ({@link CudaDevice#bind}): drive
