@@ -183,61 +183,93 @@ public final class CellKernels {
         }
     }
 
-    /** {@code y = act(x)} over {@code n} elements; y may alias x. */
+    /**
+     * {@code y = act(x)} over {@code n} elements; y may alias x. The elements go through a heap array in chunks of
+     * {@link TrainKernels#CHUNK} by bulk copies: a loop of absolute {@code FloatBuffer} gets and puts is fast only
+     * while its call sites have seen one buffer class, and in the library they see several (4–5× slower at the
+     * transformer's ReLU, NOTES.md tenth pass). The functions are the same as ever, so the floats do not change.
+     */
     public static void activate(Activation act, FloatBuffer x, int xOff, FloatBuffer y, int yOff, int n) {
-        switch (act) {
-            case TANH -> {
-                for (int i = 0; i < n; i++) {
-                    y.put(yOff + i, tanh(x.get(xOff + i)));
+        float[] a = new float[Math.min(TrainKernels.CHUNK, n)];
+        for (int at = 0; at < n; at += TrainKernels.CHUNK) {
+            int len = Math.min(TrainKernels.CHUNK, n - at);
+            x.get(xOff + at, a, 0, len);
+            switch (act) {
+                case TANH -> {
+                    for (int i = 0; i < len; i++) {
+                        a[i] = tanh(a[i]);
+                    }
+                }
+                case RELU -> {
+                    for (int i = 0; i < len; i++) {
+                        a[i] = Math.max(a[i], 0f);
+                    }
+                }
+                case SIGMOID -> {
+                    for (int i = 0; i < len; i++) {
+                        a[i] = sigmoid(a[i]);
+                    }
+                }
+                case GELU -> {
+                    for (int i = 0; i < len; i++) {
+                        double v = a[i];
+                        // y = x Φ(x) = 0.5 x (1 + erf(x / √2)) = 0.5 x erfc(-x / √2) (erfc keeps the left tail
+                        // exact)
+                        a[i] = (float) (0.5 * v * FastMath.erfc(-v * INV_SQRT2));
+                    }
                 }
             }
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    y.put(yOff + i, Math.max(x.get(xOff + i), 0f));
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    y.put(yOff + i, sigmoid(x.get(xOff + i)));
-                }
-            }
-            case GELU -> {
-                for (int i = 0; i < n; i++) {
-                    double v = x.get(xOff + i);
-                    // y = x Φ(x) = 0.5 x (1 + erf(x / √2)) = 0.5 x erfc(-x / √2) (erfc keeps the left tail exact)
-                    y.put(yOff + i, (float) (0.5 * v * FastMath.erfc(-v * INV_SQRT2)));
-                }
-            }
+            y.put(yOff + at, a, 0, len);
         }
     }
 
     /**
      * {@code dx = dy * act'(x)} over {@code n} elements; dx may alias dy. TANH, RELU and SIGMOID read the
      * forward output {@code y} (x may be null); GELU reads the input {@code x} (y may be null):
-     * from {@code y = x Φ(x)}, {@code dy/dx = Φ(x) + x φ(x)}, {@code φ(x) = e^{-x²/2} / √(2π)}.
+     * from {@code y = x Φ(x)}, {@code dy/dx = Φ(x) + x φ(x)}, {@code φ(x) = e^{-x²/2} / √(2π)}. In chunks through
+     * heap arrays, as {@link #activate}.
      */
     public static void activateBackward(Activation act, FloatBuffer x, int xOff, FloatBuffer y, int yOff,
                                         FloatBuffer dy, int dyOff, FloatBuffer dx, int dxOff, int n) {
-        if (act == Activation.GELU) {
-            for (int i = 0; i < n; i++) {
-                double v = x.get(xOff + i);
-                // y = 0.5 x erfc(-x / √2)
-                double cdf = 0.5 * FastMath.erfc(-v * INV_SQRT2);
-                double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-                dx.put(dxOff + i, (float) (dy.get(dyOff + i) * (cdf + v * pdf)));
+        int chunk = Math.min(TrainKernels.CHUNK, n);
+        float[] in = new float[chunk]; // x for GELU, else y
+        float[] d = new float[chunk];
+        boolean gelu = act == Activation.GELU;
+        for (int at = 0; at < n; at += TrainKernels.CHUNK) {
+            int len = Math.min(TrainKernels.CHUNK, n - at);
+            if (gelu) {
+                x.get(xOff + at, in, 0, len);
+            } else {
+                y.get(yOff + at, in, 0, len);
             }
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            float v = y.get(yOff + i);
-            float d = dy.get(dyOff + i);
-            float grad = switch (act) {
-                case TANH -> d * (1f - v * v);
-                case RELU -> v > 0f ? d : 0f;
-                case SIGMOID -> d * v * (1f - v);
-                case GELU -> throw new AssertionError("handled above");
-            };
-            dx.put(dxOff + i, grad);
+            dy.get(dyOff + at, d, 0, len);
+            switch (act) {
+                case TANH -> {
+                    for (int i = 0; i < len; i++) {
+                        d[i] = d[i] * (1f - in[i] * in[i]);
+                    }
+                }
+                case RELU -> {
+                    for (int i = 0; i < len; i++) {
+                        d[i] = reluGradient(in[i], d[i]);
+                    }
+                }
+                case SIGMOID -> {
+                    for (int i = 0; i < len; i++) {
+                        d[i] = d[i] * in[i] * (1f - in[i]);
+                    }
+                }
+                case GELU -> {
+                    for (int i = 0; i < len; i++) {
+                        double v = in[i];
+                        // y = 0.5 x erfc(-x / √2)
+                        double cdf = 0.5 * FastMath.erfc(-v * INV_SQRT2);
+                        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                        d[i] = (float) (d[i] * (cdf + v * pdf));
+                    }
+                }
+            }
+            dx.put(dxOff + at, d, 0, len);
         }
     }
 
@@ -367,7 +399,7 @@ public final class CellKernels {
             }
             case RELU -> {
                 for (int j = 0; j < n; j++) {
-                    dy[j] = y[j] > 0f ? dy[j] : 0f;
+                    dy[j] = reluGradient(y[j], dy[j]);
                 }
             }
             case SIGMOID -> {
@@ -378,6 +410,19 @@ public final class CellKernels {
             case GELU -> throw new IllegalArgumentException("activateBackwardArrays: GELU is not a recurrent "
                     + "activation");
         }
+    }
+
+    /**
+     * {@code y > 0f ? d : 0f} without a branch. C2 compiles a float select to a conditional jump on x86, and on a
+     * ReLU's output (half of it 0, in no pattern) that jump mispredicts every other element: 8–12 ns an element
+     * in the transformer's backward (NOTES.md, tenth pass). {@code y > 0f} holds exactly when {@code t = bits(y) - 1}
+     * lies in {@code [0, 0x7f800000)} (positive, finite or +inf; not ±0, NaN or negative), so the sign of
+     * {@code ~t & (t - 0x7f800000)} is the mask: the same floats as the select, for every {@code y}.
+     */
+    static float reluGradient(float y, float d) {
+        int t = Float.floatToRawIntBits(y) - 1;
+        int mask = (~t & (t - 0x7f800000)) >> 31;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(d) & mask);
     }
 
     /** {@code y[j] += x[j]} over {@code n} elements. */
