@@ -210,26 +210,39 @@ public final class LayerKernels {
      */
     public static void dropout(FloatBuffer x, int xOff, float p, long seed, FloatBuffer keep, int kOff, FloatBuffer y,
                                int yOff, int n) {
-        if (p == 0f) {
-            for (int i = 0; i < n; i++) {
-                keep.put(kOff + i, 1f);
-                y.put(yOff + i, x.get(xOff + i));
-            }
-            return;
-        }
+        // In chunks through heap arrays, as TrainKernels' kernels (CellKernels.activate says why).
         float scale = p >= 1f ? 0f : 1f / (1f - p);
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = 0; i < n; i++) {
-            float k = rng.nextDouble() < p ? 0f : scale;
-            keep.put(kOff + i, k);
-            y.put(yOff + i, x.get(xOff + i) * k);
+        SplittableRandom rng = p == 0f ? null : new SplittableRandom(seed);
+        float[] v = new float[Math.min(TrainKernels.CHUNK, n)];
+        float[] k = new float[v.length];
+        for (int at = 0; at < n; at += TrainKernels.CHUNK) {
+            int len = Math.min(TrainKernels.CHUNK, n - at);
+            x.get(xOff + at, v, 0, len);
+            if (rng == null) {
+                java.util.Arrays.fill(k, 0, len, 1f);
+            } else {
+                for (int i = 0; i < len; i++) {
+                    k[i] = rng.nextDouble() < p ? 0f : scale;
+                    v[i] *= k[i];
+                }
+            }
+            keep.put(kOff + at, k, 0, len);
+            y.put(yOff + at, v, 0, len);
         }
     }
 
-    /** {@code out = a * b} over {@code n} elements; out may alias a or b. */
+    /** {@code out = a * b} over {@code n} elements; out may alias a or b. In chunks, as {@link #dropout}. */
     public static void mul(FloatBuffer a, int aOff, FloatBuffer b, int bOff, FloatBuffer out, int oOff, int n) {
-        for (int i = 0; i < n; i++) {
-            out.put(oOff + i, a.get(aOff + i) * b.get(bOff + i));
+        float[] u = new float[Math.min(TrainKernels.CHUNK, n)];
+        float[] w = new float[u.length];
+        for (int at = 0; at < n; at += TrainKernels.CHUNK) {
+            int len = Math.min(TrainKernels.CHUNK, n - at);
+            a.get(aOff + at, u, 0, len);
+            b.get(bOff + at, w, 0, len);
+            for (int i = 0; i < len; i++) {
+                u[i] *= w[i];
+            }
+            out.put(oOff + at, u, 0, len);
         }
     }
 }

@@ -8,15 +8,17 @@ import dev.recur.backend.Backend;
 import dev.recur.backend.Backends;
 import dev.recur.cpu.CpuTensor;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layer-level activation kernels ({@link CellKernels#activate}, {@link CellKernels#activateBackward}), which
- * run in chunks through heap arrays, against element-by-element references with the same functions, bit for bit:
- * sizes around the chunk boundaries, views at an offset (the elements outside stay untouched), in place. And the
- * branch-free ReLU gradient against the select it replaces, for every kind of float.
+ * The layer-level element-wise kernels that run in chunks through heap arrays ({@link CellKernels#activate},
+ * {@link CellKernels#activateBackward}, {@link LayerKernels#dropout}, {@link LayerKernels#mul}) against
+ * element-by-element references with the same functions, bit for bit: sizes around the chunk boundaries, views at
+ * an offset (the elements outside stay untouched), in place. And the branch-free ReLU gradient against the select
+ * it replaces, for every kind of float.
  */
-class ActivationKernelsTest {
+class ElementwiseKernelsTest {
     private static final int[] SIZES = {1, 7, TrainKernels.CHUNK - 1, TrainKernels.CHUNK, TrainKernels.CHUNK + 1,
         3 * TrainKernels.CHUNK + 17};
     private static final int PAD = 5;
@@ -108,6 +110,54 @@ class ActivationKernelsTest {
                     float[] inPlace = dy.clone();
                     System.arraycopy(expected, PAD, inPlace, PAD, n);
                     assertArrayEquals(inPlace, tdy.toFloatArray(), act + " n=" + n + " in place (dx = dy)");
+                }
+            }
+        }
+    }
+
+    @Test
+    void dropoutAndMulMatchElementByElementOnViewsAndInPlace() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (float p : new float[] {0f, 0.1f, 0.5f}) {
+            for (int n : SIZES) {
+                float[] x = random(rnd, n + 2 * PAD);
+                float[] keep = random(rnd, x.length);
+                float[] y = random(rnd, x.length);
+                float[] keepExpected = keep.clone();
+                float[] yExpected = y.clone();
+                // the documented sequence: the i-th nextDouble() of new SplittableRandom(seed), in element order
+                SplittableRandom draws = new SplittableRandom(77);
+                float scale = 1f / (1f - p);
+                for (int i = PAD; i < PAD + n; i++) {
+                    float k = p == 0f ? 1f : draws.nextDouble() < p ? 0f : scale;
+                    keepExpected[i] = k;
+                    yExpected[i] = x[i] * k;
+                }
+                IntFunction<String> what = i -> "p=" + p + " n=" + n + (i == 0 ? "" : " in place");
+                try (CpuTensor tx = (CpuTensor) be.fromFloats(x, x.length);
+                     CpuTensor tk = (CpuTensor) be.fromFloats(keep, keep.length);
+                     CpuTensor ty = (CpuTensor) be.fromFloats(y, y.length)) {
+                    CpuTensor vx = tx.slice(PAD, PAD + n);
+                    CpuTensor vk = tk.slice(PAD, PAD + n);
+                    CpuTensor vy = ty.slice(PAD, PAD + n);
+                    LayerKernels.dropout(vx.floats(), vx.offset(), p, 77, vk.floats(), vk.offset(), vy.floats(),
+                            vy.offset(), n);
+                    assertArrayEquals(keepExpected, tk.toFloatArray(), "dropout keep " + what.apply(0));
+                    assertArrayEquals(yExpected, ty.toFloatArray(), "dropout y " + what.apply(0));
+                    LayerKernels.dropout(vx.floats(), vx.offset(), p, 77, vk.floats(), vk.offset(), vx.floats(),
+                            vx.offset(), n);
+                    float[] inPlace = x.clone();
+                    System.arraycopy(yExpected, PAD, inPlace, PAD, n);
+                    assertArrayEquals(inPlace, tx.toFloatArray(), "dropout y " + what.apply(1));
+                    // mul: y = y * keep, out aliasing the first operand
+                    float[] product = y.clone();
+                    for (int i = PAD; i < PAD + n; i++) {
+                        product[i] = yExpected[i] * keepExpected[i];
+                    }
+                    LayerKernels.mul(vy.floats(), vy.offset(), vk.floats(), vk.offset(), vy.floats(), vy.offset(), n);
+                    System.arraycopy(y, 0, product, 0, PAD);
+                    System.arraycopy(y, PAD + n, product, PAD + n, PAD);
+                    assertArrayEquals(product, ty.toFloatArray(), "mul " + what.apply(1));
                 }
             }
         }
