@@ -243,31 +243,16 @@ public final class CellKernels {
                 y.get(yOff + at, in, 0, len);
             }
             dy.get(dyOff + at, d, 0, len);
-            switch (act) {
-                case TANH -> {
-                    for (int i = 0; i < len; i++) {
-                        d[i] = d[i] * (1f - in[i] * in[i]);
-                    }
+            if (gelu) {
+                for (int i = 0; i < len; i++) {
+                    double v = in[i];
+                    // y = 0.5 x erfc(-x / √2)
+                    double cdf = 0.5 * FastMath.erfc(-v * INV_SQRT2);
+                    double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                    d[i] = (float) (d[i] * (cdf + v * pdf));
                 }
-                case RELU -> {
-                    for (int i = 0; i < len; i++) {
-                        d[i] = reluGradient(in[i], d[i]);
-                    }
-                }
-                case SIGMOID -> {
-                    for (int i = 0; i < len; i++) {
-                        d[i] = d[i] * in[i] * (1f - in[i]);
-                    }
-                }
-                case GELU -> {
-                    for (int i = 0; i < len; i++) {
-                        double v = in[i];
-                        // y = 0.5 x erfc(-x / √2)
-                        double cdf = 0.5 * FastMath.erfc(-v * INV_SQRT2);
-                        double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-                        d[i] = (float) (d[i] * (cdf + v * pdf));
-                    }
-                }
+            } else {
+                activateBackwardArrays(act, in, d, len);
             }
             dx.put(dxOff + at, d, 0, len);
         }
