@@ -94,16 +94,8 @@ KERNEL void tile(const int R, const int V, const int S, const float *a, int lda,
         for (; k + S <= k1; k += S)
             kTrip(R, V, S, a, lda, panel, k, acc);
     }
-    for (; k < k1; k++) { /* S = 2 and an odd chunk */
-        const float *wk = panel + (long) k * V * LANES;
-        #pragma GCC unroll 4
-        for (int v = 0; v < V; v++) {
-            __m256 wv = _mm256_loadu_ps(wk + v * LANES);
-            #pragma GCC unroll 4
-            for (int r = 0; r < R; r++)
-                acc[0][r][v] = _mm256_fmadd_ps(_mm256_broadcast_ss(a + (long) r * lda + k), wv, acc[0][r][v]);
-        }
-    }
+    for (; k < k1; k++) /* S = 2 and an odd chunk: the last k into set 0 */
+        kTrip(R, V, 1, a, lda, panel, k, acc);
     #pragma GCC unroll 4
     for (int r = 0; r < R; r++) {
         #pragma GCC unroll 4

@@ -131,10 +131,13 @@ final class CudaBlas implements AutoCloseable {
             LOG.info("cuda sgemmStridedBatched {}{} m={} n={} k={} batch={}", transA ? "T" : "N", transB ? "T" : "N",
                     m, n, k, batch);
         }
-        checkCublas(cublas.cublasSgemmStridedBatched(handle, transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N,
+        int status = cublas.cublasSgemmStridedBatched(handle, transB ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N,
                 transA ? cublas.CUBLAS_OP_T : cublas.CUBLAS_OP_N, n, m, k, alpha, pb.at(b), Math.max(1, ldb), strideB,
-                pa.at(a), Math.max(1, lda), strideA, beta, pc.at(c), Math.max(1, ldc), strideC, batch),
-                "cublasSgemmStridedBatched(m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch + ")");
+                pa.at(a), Math.max(1, lda), strideA, beta, pc.at(c), Math.max(1, ldc), strideC, batch);
+        if (status != cublas.CUBLAS_STATUS_SUCCESS) {
+            checkCublas(status, "cublasSgemmStridedBatched(m=" + m + ", n=" + n + ", k=" + k + ", batch=" + batch
+                    + ")");
+        }
     }
 
     @Override

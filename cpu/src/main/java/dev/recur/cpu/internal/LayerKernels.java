@@ -215,12 +215,13 @@ public final class LayerKernels {
         SplittableRandom rng = p == 0f ? null : new SplittableRandom(seed);
         float[] v = new float[Math.min(TrainKernels.CHUNK, n)];
         float[] k = new float[v.length];
+        if (rng == null) {
+            java.util.Arrays.fill(k, 1f); // p = 0: every keep is 1, no draws
+        }
         for (int at = 0; at < n; at += TrainKernels.CHUNK) {
             int len = Math.min(TrainKernels.CHUNK, n - at);
             x.get(xOff + at, v, 0, len);
-            if (rng == null) {
-                java.util.Arrays.fill(k, 0, len, 1f);
-            } else {
+            if (rng != null) {
                 for (int i = 0; i < len; i++) {
                     k[i] = rng.nextDouble() < p ? 0f : scale;
                     v[i] *= k[i];
