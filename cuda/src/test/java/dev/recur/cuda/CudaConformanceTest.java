@@ -424,6 +424,24 @@ class CudaConformanceTest {
         }
     }
 
+    /** One weight tensor of a recurrent spec: its kind, layer and direction. */
+    private record WeightSlot(Kind kind, int layer, int dir) {
+        /** Every weight the spec has, by layer, direction and kind. */
+        static List<WeightSlot> all(RnnSpec spec) {
+            List<WeightSlot> slots = new ArrayList<>();
+            for (int l = 0; l < spec.numLayers(); l++) {
+                for (int d = 0; d < spec.directions(); d++) {
+                    for (Kind kind : Kind.values()) {
+                        if (RnnWeights.exists(spec, kind)) {
+                            slots.add(new WeightSlot(kind, l, d));
+                        }
+                    }
+                }
+            }
+            return slots;
+        }
+    }
+
     private void sequences() {
         // mode, I, H, P, L, bidirectional, bias, T, B, lengths (null: all T), h0/c0 given
         record Seq(RnnMode mode, int in, int hidden, int proj, int layers, boolean bi, boolean bias, int steps,
@@ -450,16 +468,11 @@ class CudaConformanceTest {
                 int ld = q.layers * dirs;
                 RnnWeights w = new RnnWeights(spec);
                 RnnWeights g = new RnnWeights(spec);
-                for (int l = 0; l < q.layers; l++) {
-                    for (int d = 0; d < dirs; d++) {
-                        for (Kind kind : Kind.values()) {
-                            if (RnnWeights.exists(spec, kind)) {
-                                int[] shape = RnnWeights.shape(spec, kind, l);
-                                w.set(kind, l, d, t(be, rnd, 0.4f, shape));
-                                g.set(kind, l, d, be.zeros(DType.F32, shape));
-                            }
-                        }
-                    }
+                List<WeightSlot> slots = WeightSlot.all(spec);
+                for (WeightSlot s : slots) {
+                    int[] shape = RnnWeights.shape(spec, s.kind(), s.layer());
+                    w.set(s.kind(), s.layer(), s.dir(), t(be, rnd, 0.4f, shape));
+                    g.set(s.kind(), s.layer(), s.dir(), be.zeros(DType.F32, shape));
                 }
                 Tensor x = t(be, rnd, 1, q.steps, q.batch, q.in);
                 Tensor h0 = q.init ? t(be, rnd, 0.5f, ld, q.batch, hout) : null;
@@ -487,14 +500,8 @@ class CudaConformanceTest {
                 }
                 for (int r = 0; r < runs; r++) {
                     try (RnnContext ctx = be.rnnForward(w, x, h0, c0, q.lengths, y, hn, cn, true)) {
-                        for (int l = 0; l < q.layers; l++) { // the weight gradients accumulate: zero each run
-                            for (int d = 0; d < dirs; d++) {
-                                for (Kind kind : Kind.values()) {
-                                    if (RnnWeights.exists(spec, kind)) {
-                                        be.fill(g.get(kind, l, d), 0f);
-                                    }
-                                }
-                            }
+                        for (WeightSlot s : slots) { // the weight gradients accumulate: zero each run
+                            be.fill(g.get(s.kind(), s.layer(), s.dir()), 0f);
                         }
                         be.rnnBackward(ctx, dy, dhn, dcn, dx, dh0, dc0, g);
                     }
@@ -521,14 +528,9 @@ class CudaConformanceTest {
                 }
                 out.put("dx", host(dx));
                 out.put("dh0", host(dh0));
-                for (int l = 0; l < q.layers; l++) {
-                    for (int d = 0; d < dirs; d++) {
-                        for (Kind kind : Kind.values()) {
-                            if (RnnWeights.exists(spec, kind)) {
-                                out.put("grad." + RnnWeights.name(kind, l, d), host(g.get(kind, l, d)));
-                            }
-                        }
-                    }
+                for (WeightSlot s : slots) {
+                    out.put("grad." + RnnWeights.name(s.kind(), s.layer(), s.dir()),
+                            host(g.get(s.kind(), s.layer(), s.dir())));
                 }
                 return out;
             };
